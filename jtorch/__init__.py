@@ -1,0 +1,65 @@
+"""jtorch: a PyTorch-compatible tensor, autograd and neural-network library on NumPy and CuPy.
+
+Use it as ``import jtorch as torch``.
+
+Example:
+    >>> import jtorch as torch
+    >>> x = torch.ones(2, 2, requires_grad=True)
+    >>> y = x + 2
+    >>> y
+    tensor([[3., 3.],
+            [3., 3.]], grad_fn=<AddBackward0>)
+"""
+
+from jtorch._tensor import Tensor  # noqa: I001  (Tensor first: everything else builds on it)
+from jtorch import autograd, backend, cuda, dtypes, ops, return_types
+from jtorch._creation import *  # noqa: F403
+from jtorch._size import Size
+from jtorch._tensor_methods import bind as _bind_methods
+from jtorch.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from jtorch.backend import device
+from jtorch.dtypes import (
+    bfloat16,
+    bool,
+    can_cast,
+    cdouble,
+    cfloat,
+    chalf,
+    complex32,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    finfo,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    iinfo,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from jtorch.ops import *  # noqa: F403
+
+__version__ = "2.13.0+jtorch.0.1.0"
+strided = "torch.strided"
+
+_bind_methods()

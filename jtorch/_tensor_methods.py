@@ -1,0 +1,90 @@
+"""Which functions of ``jtorch.ops`` are also Tensor methods, in-place methods and operators.
+
+torch's method ``t.f(*args)`` is its function ``f(t, *args)``, so the functions are bound to
+Tensor as they are; an in-place method ``f_`` is ``f`` followed by a write into ``t``.
+
+Example:
+    >>> import jtorch
+    >>> x = jtorch.ones(2)
+    >>> x.add_(1).mul_(3), 2 - x, x @ x
+    (tensor([6., 6.]), tensor([-4., -4.]), tensor(72.))
+"""
+
+from __future__ import annotations
+
+from jtorch import ops
+from jtorch._tensor import Tensor
+from jtorch.ops._inplace import make_inplace
+
+# Methods that are the function of the same name (listed by family; each must exist in ops).
+METHODS = """
+clone contiguous to cpu cuda type_as float double half bfloat16 int long short char byte bool
+cfloat cdouble
+add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
+conj
+view view_as reshape transpose t permute expand expand_as
+sum mean
+""".split()
+
+# Out-of-place methods that also get an in-place ``name_`` variant.
+INPLACE = """
+add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
+""".split()
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    method.__name__ = f"__r{fn.__name__}__"
+    return method
+
+
+def _inplace_operator(name: str):
+    def method(self, other):
+        return getattr(self, name)(other)
+
+    return method
+
+
+def _unwrapped(name: str):
+    fn = getattr(ops, name)
+    return getattr(fn, "__wrapped__", fn)  # operators skip the out= wrapper
+
+
+OPERATORS = {
+    "__add__": "add",
+    "__sub__": "sub",
+    "__mul__": "mul",
+    "__truediv__": "div",
+    "__pow__": "pow",
+    "__neg__": "neg",
+}
+REFLECTED = {"__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruediv__": "div", "__rpow__": "pow"}
+INPLACE_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_", "__ipow__": "pow_"}
+
+
+def bind() -> None:
+    """Attach every op that exists in ``jtorch.ops`` to Tensor."""
+    for name in METHODS:
+        if hasattr(ops, name):
+            setattr(Tensor, name, getattr(ops, name))
+    for name in INPLACE:
+        if hasattr(ops, name) and not hasattr(ops, name + "_"):
+            setattr(Tensor, name + "_", make_inplace(getattr(ops, name)))
+        elif hasattr(ops, name + "_"):
+            setattr(Tensor, name + "_", getattr(ops, name + "_"))
+    for dunder, name in OPERATORS.items():
+        if hasattr(ops, name):
+            setattr(Tensor, dunder, _unwrapped(name))
+    for dunder, name in REFLECTED.items():
+        if hasattr(ops, name):
+            setattr(Tensor, dunder, _reflected(_unwrapped(name)))
+    for dunder, name in INPLACE_OPERATORS.items():
+        setattr(Tensor, dunder, _inplace_operator(name))
+
+
+def missing() -> list[str]:
+    """Listed names that ``jtorch.ops`` does not define yet (a test keeps this empty)."""
+    names = list(METHODS) + list(OPERATORS.values()) + list(REFLECTED.values())
+    return sorted({n for n in names if not hasattr(ops, n)})

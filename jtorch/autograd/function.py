@@ -1,0 +1,389 @@
+"""Function (one differentiable op) and Node (its record in the graph, the ``grad_fn``).
+
+Internal ops subclass ``Function``: ``forward(ctx, *arrays, **attrs)`` runs on raw xp arrays and
+``backward(ctx, *grads)`` on Tensors, so ``create_graph=True`` differentiates backward itself.
+User functions subclass ``jtorch.autograd.Function`` (``UserFunction`` here), whose forward gets
+Tensors as in torch.
+
+Example:
+    >>> import jtorch
+    >>> y = jtorch.ones(2, requires_grad=True) * 3
+    >>> y.grad_fn.name(), y.grad_fn.next_functions
+    ('MulBackward0', ((<AccumulateGrad object at 0x...>, 0), (None, 0)))
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from jtorch._tensor import Tensor
+from jtorch.autograd.grad_mode import STATE
+from jtorch.utils.hooks import RemovableHandle, add_hook
+
+__all__ = ["Function", "UserFunction", "Node", "AccumulateGrad", "REGISTRY", "once_differentiable"]
+
+REGISTRY: dict[str, type[Function]] = {}
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+
+
+def _version_error(t: Tensor, node: Node | None, now: int, saved: int) -> RuntimeError:
+    what = f"[{t.type()} {list(t.shape)}]".replace(" []", " []")
+    if node is not None:
+        what += f", which is output {t._output_nr} of {node.name()},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} is at version {now}; expected version {saved} instead. Hint: enable "
+        "anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True)."
+    )
+
+
+class Node:
+    """A recorded op: the ``grad_fn`` of the tensors it produced, and the ``ctx`` of its Function.
+
+    ``edges[i]`` is ``(node, output_nr)`` for input i that needs a gradient, else None.
+    """
+
+    __slots__ = (
+        "edges",
+        "needs_input_grad",
+        "_in_meta",
+        "_out_meta",
+        "_retain_in",
+        "_retain_out",
+        "_saved",
+        "_pre_hooks",
+        "_post_hooks",
+        "_tensor_hooks",
+        "_retained",
+        "_metadata",
+        "__dict__",
+        "__weakref__",
+    )
+    fn: type
+
+    def __init__(self) -> None:
+        self.edges = ()
+        self._retain_in = self._retain_out = ()
+        self._saved = self._out_meta = self._pre_hooks = self._post_hooks = None
+        self._tensor_hooks = self._retained = self._metadata = None
+
+    # -- what forward calls ------------------------------------------------------------------
+    def retain_inputs(self, *indexes: int) -> None:
+        """Keep these inputs (as Tensors) for backward: ``ctx.saved_inputs``."""
+        self._retain_in = indexes
+
+    def retain_outputs(self, *indexes: int) -> None:
+        """Keep these outputs for backward: ``ctx.saved_outputs`` (no reference cycle)."""
+        self._retain_out = indexes
+
+    @property
+    def saved_inputs(self) -> tuple:
+        return self._unpack(0, len(self._retain_in))
+
+    @property
+    def saved_outputs(self) -> tuple:
+        n = len(self._retain_in)
+        return self._unpack(n, n + len(self._retain_out))
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """What a user Function saved with ``ctx.save_for_backward``."""
+        return self._unpack(0, len(self._retain_in))
+
+    def _unpack(self, start: int, stop: int) -> tuple:
+        if start == stop:
+            return ()
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        return tuple(self._unpack_one(*saved[k]) for k in range(start, stop))
+
+    def _unpack_one(self, obj, vc, version: int, kind: int):
+        # kind: -1 an input (Tensor or scalar) kept as is; -2 a non-differentiable output's
+        # array; >= 0 the array of differentiable output number `kind` of this node.
+        if kind == -1:
+            t = obj
+        else:
+            t = Tensor._make(obj, kind >= 0, self if kind >= 0 else None, max(kind, 0))
+            t._vc = vc
+        if vc is not None and vc[0] != version:
+            raise _version_error(t, t.grad_fn, vc[0], version)
+        return t
+
+    def _release(self) -> None:
+        self._saved = None
+
+    # -- torch's Node API ----------------------------------------------------------------------
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple(e if e is not None else (None, 0) for e in self.edges)
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; may replace grads."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return add_hook(self._post_hooks, hook)
+
+    def register_prehook(self, hook) -> RemovableHandle:
+        """``hook(grad_outputs)`` runs before this node's backward; may replace grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return add_hook(self._pre_hooks, hook)
+
+    def _register_tensor_hook(self, output_nr: int, hook) -> RemovableHandle:
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        return add_hook(self._tensor_hooks.setdefault(output_nr, {}), hook)
+
+    def _retain_grad(self, t: Tensor) -> None:
+        if self._retained is None:
+            self._retained = {}
+        self._retained[t._output_nr] = weakref.ref(t)
+
+    def _call_backward(self, grads: list) -> tuple:
+        out = self.fn.backward(self, *grads)
+        return out if type(out) is tuple else (out,)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    # -- the rest of torch's FunctionCtx, for user Functions -------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        self.to_save = tensors
+
+    def mark_dirty(self, *tensors) -> None:
+        self.dirty_tensors = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self.non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        super().__init__()
+        self.variable = variable
+
+
+class Function:
+    """A differentiable primitive: ``forward`` on xp arrays, ``backward`` on Tensors.
+
+    ``apply(*inputs, **attrs)`` takes Tensors and Python scalars. Class attributes:
+    ``node_name`` (the grad_fn's class name, default ``<Name>Backward0``), ``is_view`` (outputs
+    share the first input's memory and version counter), ``differentiable_outputs`` (indices of
+    outputs that can carry gradients, default all).
+    """
+
+    _Node: type[Node]
+    is_view = False
+    differentiable_outputs: tuple[int, ...] | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
+        cls._Node = type(name, (Node,), {"__slots__": (), "fn": cls})
+        REGISTRY[cls.__name__] = cls
+
+    @staticmethod
+    def forward(ctx: Node, *arrays, **attrs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Node, *grads):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **attrs):
+        ctx = cls._Node()
+        arrays = [t._array if isinstance(t, Tensor) else t for t in inputs]
+        record = STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(t, Tensor) and t._requires_grad for t in inputs)
+            out = cls.forward(ctx, *arrays, **attrs)
+            return _record(ctx, inputs, out, attrs)
+        ctx.needs_input_grad = (False,) * len(inputs)
+        out = cls.forward(ctx, *arrays, **attrs)
+        if type(out) is tuple:
+            return tuple(_wrap_output(cls, o, inputs, attrs) for o in out)
+        return _wrap_output(cls, out, inputs, attrs)
+
+
+def _wrap_output(cls: type[Function], array, inputs: tuple, attrs: dict) -> Tensor:
+    t = Tensor._make(array)
+    if cls.is_view:
+        t._become_view_of(inputs[0], cls, attrs)
+    return t
+
+
+def _record(ctx: Node, inputs: tuple, out, attrs: dict):
+    """Wrap forward's arrays as outputs with ``grad_fn=ctx`` and save what backward needs."""
+    cls = ctx.fn
+    ctx.edges = tuple(
+        t._edge() if isinstance(t, Tensor) and t._requires_grad else None for t in inputs
+    )
+    ctx._in_meta = tuple(
+        (t._array.shape, t._array.dtype) if isinstance(t, Tensor) else None for t in inputs
+    )
+    multi = type(out) is tuple
+    arrays = out if multi else (out,)
+    diff = cls.differentiable_outputs
+    outputs = []
+    for i, a in enumerate(arrays):
+        t = _wrap_output(cls, a, inputs, attrs)
+        if (diff is None or i in diff) and t._array.dtype.kind in "fc":
+            t._requires_grad, t.grad_fn, t._output_nr = True, ctx, i
+        outputs.append(t)
+    if multi:
+        ctx._out_meta = tuple((t._array.shape, t._array.dtype) for t in outputs)
+    if ctx._retain_in or ctx._retain_out:
+        saved = [_saved_input(inputs[i]) for i in ctx._retain_in]
+        saved += [_saved_output(outputs[i]) for i in ctx._retain_out]
+        ctx._saved = saved
+    return tuple(outputs) if multi else outputs[0]
+
+
+def _saved_input(t) -> tuple:
+    if isinstance(t, Tensor):
+        vc = t._version_counter()
+        return (t, vc, vc[0], -1)
+    return (t, None, 0, -1)
+
+
+def _saved_output(t: Tensor) -> tuple:
+    # NOTE: an output is saved as its array and version counter and rebuilt on unpack with
+    # grad_fn = the node: no node -> output -> node cycle, and create_graph still works.
+    vc = t._version_counter()
+    return (t._array, vc, vc[0], t._output_nr if t.grad_fn is not None else -2)
+
+
+def once_differentiable(fn):
+    """Decorator for a user Function's backward that runs it without building a graph."""
+
+    def wrapper(ctx, *grads):
+        with _no_grad():
+            return fn(ctx, *grads)
+
+    return wrapper
+
+
+def _no_grad():
+    from jtorch.autograd.grad_mode import no_grad  # noqa: PLC0415
+
+    return no_grad()
+
+
+class UserFunction:
+    """``torch.autograd.Function``: subclass with static ``forward(ctx, ...)`` on Tensors and
+    ``backward(ctx, *grads)``; call with ``MyFn.apply(...)``.
+
+    Example:
+        >>> class Square(jtorch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * g
+        >>> x = jtorch.tensor(3.0, requires_grad=True)
+        >>> Square.apply(x).backward(); x.grad
+        tensor(6.)
+    """
+
+    _Node: type[Node]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._Node = type(f"{cls.__name__}Backward", (_UserNode,), {"__slots__": (), "fn": cls})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._Node()
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        record = STATE.enabled and any(t._requires_grad for t in tensors)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        with _no_grad():
+            out = cls.forward(ctx, *args, **kwargs)
+        if not record:
+            return out
+        return _record_user(ctx, args, out)
+
+
+class _UserNode(Node):
+    __slots__ = ()
+
+    def _call_backward(self, grads: list) -> tuple:
+        out = self.fn.backward(self, *grads)
+        out = out if type(out) is tuple else (out,)
+        n = len(self.edges)
+        if len(out) > n and all(g is None for g in out[n:]):
+            out = out[:n]
+        if len(out) != n:
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {n}, got {len(out)})"
+            )
+        return out
+
+
+def _record_user(ctx: Node, args: tuple, out):
+    multi = isinstance(out, tuple)
+    outs = list(out) if multi else [out]
+    dirty = {id(t) for t in getattr(ctx, "dirty_tensors", ())}
+    nondiff = {id(t) for t in getattr(ctx, "non_differentiable", ())}
+    inputs = {id(a) for a in args if isinstance(a, Tensor)}
+    ctx.edges = tuple(
+        a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args
+    )
+    ctx._in_meta = tuple(
+        (a._array.shape, a._array.dtype) if isinstance(a, Tensor) else None for a in args
+    )
+    for i, t in enumerate(outs):
+        if not isinstance(t, Tensor):
+            continue
+        if id(t) in inputs and id(t) not in dirty:  # an input returned as is: a new alias
+            t = outs[i] = t.detach()
+        if id(t) not in nondiff and t._array.dtype.kind in "fc":
+            t._requires_grad, t.grad_fn, t._output_nr = True, ctx, i
+    ctx._out_meta = tuple(
+        (t._array.shape, t._array.dtype) if isinstance(t, Tensor) else None for t in outs
+    )
+    to_save = getattr(ctx, "to_save", None)
+    if to_save:
+        produced = {id(t) for t in outs}
+        ctx._saved = [_saved_output(t) if id(t) in produced else _saved_input(t) for t in to_save]
+        ctx._retain_in = tuple(range(len(to_save)))
+        del ctx.to_save
+    return tuple(outs) if multi else outs[0]

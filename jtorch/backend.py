@@ -1,0 +1,148 @@
+"""Devices and array modules: the only module that imports CuPy.
+
+The CPU path never imports CuPy; it is imported the first time a CUDA device is asked for.
+
+Example:
+    >>> import jtorch
+    >>> jtorch.device("cuda:1")
+    device(type='cuda', index=1)
+    >>> str(jtorch.device("cpu"))
+    'cpu'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["device", "get_array_module", "to_numpy", "cupy_or_none"]
+
+_INSTALL_HINT = (
+    "jtorch's CUDA backend needs CuPy and an NVIDIA GPU: install it with "
+    "`pip install 'jtorch[gpu]'` (CuPy for CUDA 12) or `pip install cupy-cuda13x` for CUDA 13"
+)
+_cupy: list = []  # [module or None] once probed
+
+
+def cupy_or_none():
+    """CuPy if it imports and sees a GPU, else None (probed once, lazily)."""
+    if not _cupy:
+        try:
+            import cupy  # noqa: PLC0415  (the one place CuPy is imported)
+
+            cupy.cuda.runtime.getDeviceCount()
+            _cupy.append(cupy)
+        except Exception:  # ImportError, or CUDA driver/runtime errors: no usable GPU
+            _cupy.append(None)
+    return _cupy[0]
+
+
+def require_cupy():
+    cp = cupy_or_none()
+    if cp is None:
+        raise AssertionError(f"Torch not compiled with CUDA enabled ({_INSTALL_HINT})")
+    return cp
+
+
+class device:
+    """Where a tensor lives: ``device('cpu')`` or ``device('cuda', 0)``, as ``torch.device``.
+
+    Example:
+        >>> jtorch.device("cuda", 0).index
+        0
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device | int, index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index  # noqa: A001
+        elif isinstance(type, int):
+            type, index = "cuda", type  # noqa: A001
+        elif ":" in type:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+            type, idx = type.split(":", 1)  # noqa: A001
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in ("cpu", "cuda", "meta"):
+            raise RuntimeError(
+                "Expected one of cpu, cuda, meta device type at start of device string: " + type
+            )
+        self.type, self.index = type, index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __enter__(self) -> device:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def as_device(d) -> device:
+    """Normalise a device argument (None means cpu)."""
+    if d is None:
+        return CPU
+    if type(d) is device:
+        return d
+    return device(d)
+
+
+def device_of(array) -> device:
+    if type(array) is np.ndarray:
+        return CPU
+    return device("cuda", array.device.id)
+
+
+def get_array_module(array):
+    """NumPy for CPU arrays, CuPy for GPU arrays (the ``xp`` of every op's forward).
+
+    Example:
+        >>> get_array_module(np.zeros(2)) is np
+        True
+    """
+    if type(array) is np.ndarray or not _cupy or _cupy[0] is None:
+        return np
+    return _cupy[0].get_array_module(array)
+
+
+def xp_for(d: device):
+    """The array module that holds tensors on device ``d``."""
+    return np if d.type == "cpu" else require_cupy()
+
+
+def to_numpy(array) -> np.ndarray:
+    """A NumPy view (CPU) or host copy (GPU) of an array."""
+    if type(array) is np.ndarray:
+        return array
+    return array.get() if hasattr(array, "get") else np.asarray(array)
+
+
+def move(array, d: device):
+    """``array`` on device ``d`` (the same object when it is already there)."""
+    if d.type == "cpu":
+        return to_numpy(array)
+    cp = require_cupy()
+    with cp.cuda.Device(d.index or 0):
+        return cp.asarray(array)
