@@ -20,13 +20,47 @@ from jtorch.ops._inplace import make_inplace
 METHODS = """
 clone contiguous to cpu cuda type_as float double half bfloat16 int long short char byte bool
 cfloat cdouble
+""".split()
+# elementwise (arithmetic and math)
+METHODS += """
 add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
 conj
+""".split()
+# logical (comparisons, logical, bitwise)
+METHODS += """
+""".split()
+# movement (views)
+METHODS += """
 view view_as reshape transpose t permute expand expand_as
+""".split()
+# indexing
+METHODS += """
+""".split()
+# joining
+METHODS += """
+""".split()
+# reduce
+METHODS += """
 sum mean
 """.split()
+# sorting
+METHODS += """
+""".split()
+# scan
+METHODS += """
+""".split()
+# matmul
+METHODS += """
+""".split()
+# random (in-place samplers such as uniform_ are listed here too: they are methods already)
+METHODS += """
+""".split()
+# nn primitives that torch also has as methods (relu, softmax, ...)
+METHODS += """
+""".split()
 
-# Out-of-place methods that also get an in-place ``name_`` variant.
+# Out-of-place methods that also get an in-place ``name_`` variant (an explicit ``name_`` in ops
+# wins over the generated one).
 INPLACE = """
 add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
 """.split()

@@ -1,6 +1,20 @@
-"""All tensor operations, by family; ``jtorch`` re-exports them and Tensor binds them as methods."""
+"""All tensor operations, by family; ``jtorch`` re-exports them and Tensor binds them as methods.
+
+elementwise (arithmetic and math), logical (comparisons, logical, bitwise), reduce (sum, mean,
+max, std, ...), sorting (sort, topk, unique, histograms), scan (cumsum, cummax, ...), movement
+(views), indexing (getitem/setitem, gather/scatter, masks), joining (cat, stack, split, flip,
+...), matmul (mm, bmm, einsum, ...), random (sampling), nn (fused layer primitives), conversion.
+"""
 
 from jtorch.ops.conversion import *  # noqa: F403
 from jtorch.ops.elementwise import *  # noqa: F403
+from jtorch.ops.indexing import *  # noqa: F403
+from jtorch.ops.joining import *  # noqa: F403
+from jtorch.ops.logical import *  # noqa: F403
+from jtorch.ops.matmul import *  # noqa: F403
 from jtorch.ops.movement import *  # noqa: F403
+from jtorch.ops.nn import *  # noqa: F403
+from jtorch.ops.random import *  # noqa: F403
 from jtorch.ops.reduce import *  # noqa: F403
+from jtorch.ops.scan import *  # noqa: F403
+from jtorch.ops.sorting import *  # noqa: F403

@@ -74,6 +74,7 @@ def promote(*xs, dtype: dtypes.dtype | None = None) -> list:
     tensors = [x for x in xs if isinstance(x, Tensor)]
     if len(tensors) > 1:
         _check_devices(tensors)
+        broadcast_shapes(*(t._array.shape for t in tensors))
     target = dtype or dtypes.result_type(*xs)
     if target.np is None:
         dtypes.to_np(target)

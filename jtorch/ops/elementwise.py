@@ -16,7 +16,7 @@ from jtorch import dtypes
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
-from jtorch.ops._broadcast import float_operand, promote
+from jtorch.ops._broadcast import broadcast_shapes, float_operand, promote
 from jtorch.ops._inplace import with_out
 
 __all__ = [
@@ -44,6 +44,8 @@ def _pair(a, b) -> list:
     """Two operands of one dtype (fast path when both are tensors of the same dtype)."""
     if type(a) is Tensor and type(b) is Tensor and a._array.dtype is b._array.dtype:
         if type(a._array) is type(b._array):
+            if a._array.shape != b._array.shape:
+                broadcast_shapes(a._array.shape, b._array.shape)
             return [a, b]
     return promote(a, b)
 

@@ -1,0 +1,3 @@
+"""logical ops (being written)."""
+
+__all__: list[str] = []

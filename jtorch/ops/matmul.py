@@ -1,0 +1,3 @@
+"""matmul ops (being written)."""
+
+__all__: list[str] = []

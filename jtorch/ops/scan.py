@@ -1,0 +1,3 @@
+"""scan ops (being written)."""
+
+__all__: list[str] = []

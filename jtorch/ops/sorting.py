@@ -1,0 +1,3 @@
+"""sorting ops (being written)."""
+
+__all__: list[str] = []
