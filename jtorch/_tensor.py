@@ -33,21 +33,21 @@ class Tensor:
     legacy constructor; prefer ``jtorch.tensor``/``zeros``/``empty``.
     """
 
-    __slots__ = (
-        "_array",
-        "_requires_grad",
-        "grad_fn",
-        "_output_nr",
-        "_grad",
-        "_vc",
-        "_base",
-        "_view_chain",
-        "_hooks",
-        "_post_acc_hooks",
-        "_acc_ref",
-        "__dict__",
-        "__weakref__",
-    )
+    # NOTE: only the array is set per tensor; the autograd state below lives in class-level
+    # defaults until a tensor needs its own value (then it goes to the instance __dict__), so
+    # creating an op result costs one attribute store, not eleven.
+    __slots__ = ("_array", "__dict__", "__weakref__")
+    _requires_grad = False
+    grad_fn = None
+    _output_nr = 0
+    _grad = None
+    _vc = None  # version counter: a one-element list shared by a tensor and its views
+    _base = None
+    _view_chain = None
+    _hooks = None
+    _post_acc_hooks = None
+    _acc_ref = None
+
     # NOTE: ndarray op Tensor must defer to Tensor's reflected dunder, and np.asarray(t) works.
     __array_ufunc__ = None
     __array_priority__ = 1000
@@ -58,27 +58,18 @@ class Tensor:
         Tensor._init(self, legacy_array(args, dtypes.get_default_dtype(), device))
 
     def _init(self, array) -> None:
-        if isinstance(array, np.generic):
-            array = np.asarray(array)
-        self._array = array
-        self._requires_grad = False
-        self.grad_fn = None
-        self._output_nr = 0
-        self._grad = self._vc = self._base = self._view_chain = None
-        self._hooks = self._post_acc_hooks = self._acc_ref = None
+        self._array = np.asarray(array) if isinstance(array, np.generic) else array
 
     @staticmethod
     def _make(array, requires_grad: bool = False, grad_fn=None, output_nr: int = 0) -> Tensor:
         """Wrap an xp array (the one construction path every op uses)."""
         t = _new(Tensor)
-        if isinstance(array, np.generic):  # NumPy returns scalars from 0-d ops
-            array = np.asarray(array)
-        t._array = array
-        t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
-        t._output_nr = output_nr
-        t._grad = t._vc = t._base = t._view_chain = None
-        t._hooks = t._post_acc_hooks = t._acc_ref = None
+        # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays
+        t._array = array if type(array) is np.ndarray or not isinstance(array, np.generic) else np.asarray(array)
+        if requires_grad:
+            t._requires_grad = True
+            t.grad_fn = grad_fn
+            t._output_nr = output_nr
         return t
 
     def _xp(self):

@@ -108,7 +108,7 @@ class _Sweep:
         """Accumulate ``g`` into ``t.grad`` as torch's AccumulateGrad does."""
         old = t._grad
         if old is None:
-            if not self.create_graph:
+            if not self.create_graph and g.grad_fn is not None:
                 g = g.detach()
             a = g._array
             if id(a) in self.stored or not (a.flags.writeable and a.flags.c_contiguous):
@@ -178,10 +178,15 @@ def run_backward(
                 _release_children(node, deps, ready)
                 continue
             leaf = type(node) is AccumulateGrad
-            grads = _leaf_hooks(node.variable, grads) if leaf else _apply_tensor_hooks(node, grads)
-            for nr, ref in (node._retained or {}).items():
-                if ref() is not None and grads[nr] is not None:
-                    sweep.store_grad(ref(), grads[nr])
+            if leaf:
+                if node.variable._hooks:
+                    grads = _leaf_hooks(node.variable, grads)
+            elif node._tensor_hooks:
+                grads = _apply_tensor_hooks(node, grads)
+            if node._retained:
+                for nr, ref in node._retained.items():
+                    if ref() is not None and grads[nr] is not None:
+                        sweep.store_grad(ref(), grads[nr])
             if node in target_nodes:
                 for (tnode, nr), ks in targets.items():
                     if tnode is node:
@@ -192,10 +197,11 @@ def run_backward(
             if leaf:
                 if accumulate and grads[0] is not None:
                     sweep.store_grad(node.variable, grads[0])
-                    for hook in tuple((node.variable._post_acc_hooks or {}).values()):
-                        hook(node.variable)
+                    if node.variable._post_acc_hooks:
+                        for hook in tuple(node.variable._post_acc_hooks.values()):
+                            hook(node.variable)
                 continue
-            if needed is not None and not any(e is not None and e[0] in needed for e in node.edges):
+            if needed is not None and not any(e and e[0] in needed for e in node.edges):
                 _release_children(node, deps, ready)
                 continue
             _run_node(node, grads, sweep, buffers, deps, ready)
@@ -226,14 +232,12 @@ def _release_children(node: Node, deps: dict, ready: list) -> None:
 
 
 def _apply_tensor_hooks(node: Node, grads: list) -> list:
-    hooks = node._tensor_hooks
-    if hooks and type(node) is not AccumulateGrad:
-        for nr, fns in hooks.items():
-            for fn in tuple(fns.values()):
-                if grads[nr] is not None:
-                    result = fn(grads[nr])
-                    if result is not None:
-                        grads[nr] = result
+    for nr, fns in node._tensor_hooks.items():
+        for fn in tuple(fns.values()):
+            if grads[nr] is not None:
+                result = fn(grads[nr])
+                if result is not None:
+                    grads[nr] = result
     return grads
 
 
@@ -262,8 +266,9 @@ def _run_node(node: Node, grads: list, sweep: _Sweep, buffers: dict, deps: dict,
             if result is not None:
                 grad_inputs = tuple(result)
     if not sweep.retain_graph:
-        node._release()
+        node._saved = None
     check_nan = STATE.anomaly
+    fast_add = not sweep.create_graph
     for i, edge in enumerate(node.edges):
         if edge is None:
             continue
@@ -280,7 +285,12 @@ def _run_node(node: Node, grads: list, sweep: _Sweep, buffers: dict, deps: dict,
             buf = buffers.get(child)
             if buf is None:
                 buf = buffers[child] = [None] * _n_outputs(child)
-            buf[nr] = g if buf[nr] is None else buf[nr] + g
+            if buf[nr] is None:
+                buf[nr] = g
+            elif fast_add and buf[nr]._array.dtype == g._array.dtype:
+                buf[nr] = Tensor._make(buf[nr]._array + g._array)
+            else:
+                buf[nr] = buf[nr] + g
         deps[child] -= 1
         if not deps[child]:
             ready.append(child)

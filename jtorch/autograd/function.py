@@ -51,29 +51,20 @@ class Node:
     ``edges[i]`` is ``(node, output_nr)`` for input i that needs a gradient, else None.
     """
 
-    __slots__ = (
-        "edges",
-        "needs_input_grad",
-        "_in_meta",
-        "_out_meta",
-        "_retain_in",
-        "_retain_out",
-        "_saved",
-        "_pre_hooks",
-        "_post_hooks",
-        "_tensor_hooks",
-        "_retained",
-        "_metadata",
-        "__dict__",
-        "__weakref__",
-    )
+    # NOTE: class-level defaults instead of an __init__: a node (also the ctx of ops that run
+    # without recording) is created per op call, so it must cost one allocation and no stores.
+    __slots__ = ("edges", "needs_input_grad", "__dict__", "__weakref__")
     fn: type
-
-    def __init__(self) -> None:
-        self.edges = ()
-        self._retain_in = self._retain_out = ()
-        self._saved = self._out_meta = self._pre_hooks = self._post_hooks = None
-        self._tensor_hooks = self._retained = self._metadata = None
+    _retain_in: tuple = ()
+    _retain_out: tuple = ()
+    _saved = None
+    _in_meta = None
+    _out_meta = None
+    _pre_hooks = None
+    _post_hooks = None
+    _tensor_hooks = None
+    _retained = None
+    _metadata = None
 
     # -- what forward calls ------------------------------------------------------------------
     def retain_inputs(self, *indexes: int) -> None:
@@ -184,7 +175,7 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable: Tensor) -> None:
-        super().__init__()
+        self.edges = ()
         self.variable = variable
 
 
@@ -218,17 +209,28 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **attrs):
         ctx = cls._Node()
-        arrays = [t._array if isinstance(t, Tensor) else t for t in inputs]
-        record = STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in inputs)
-        if record:
-            ctx.needs_input_grad = tuple(isinstance(t, Tensor) and t._requires_grad for t in inputs)
-            out = cls.forward(ctx, *arrays, **attrs)
-            return _record(ctx, inputs, out, attrs)
-        ctx.needs_input_grad = (False,) * len(inputs)
+        arrays = []
+        needs = []
+        for t in inputs:
+            if isinstance(t, Tensor):
+                arrays.append(t._array)
+                needs.append(t._requires_grad)
+            else:
+                arrays.append(t)
+                needs.append(False)
+        if STATE.enabled and True in needs:
+            ctx.needs_input_grad = tuple(needs)
+            return _record(ctx, inputs, cls.forward(ctx, *arrays, **attrs), attrs)
+        ctx.needs_input_grad = _NO_GRAD.get(len(inputs)) or (False,) * len(inputs)
         out = cls.forward(ctx, *arrays, **attrs)
         if type(out) is tuple:
             return tuple(_wrap_output(cls, o, inputs, attrs) for o in out)
-        return _wrap_output(cls, out, inputs, attrs)
+        if cls.is_view:
+            return _wrap_output(cls, out, inputs, attrs)
+        return Tensor._make(out)
+
+
+_NO_GRAD = {n: (False,) * n for n in range(8)}
 
 
 def _wrap_output(cls: type[Function], array, inputs: tuple, attrs: dict) -> Tensor:
@@ -241,28 +243,32 @@ def _wrap_output(cls: type[Function], array, inputs: tuple, attrs: dict) -> Tens
 def _record(ctx: Node, inputs: tuple, out, attrs: dict):
     """Wrap forward's arrays as outputs with ``grad_fn=ctx`` and save what backward needs."""
     cls = ctx.fn
-    ctx.edges = tuple(
-        t._edge() if isinstance(t, Tensor) and t._requires_grad else None for t in inputs
-    )
-    ctx._in_meta = tuple(
-        (t._array.shape, t._array.dtype) if isinstance(t, Tensor) else None for t in inputs
-    )
-    multi = type(out) is tuple
-    arrays = out if multi else (out,)
+    edges, meta = [], []
+    for t, need in zip(inputs, ctx.needs_input_grad):
+        if need:
+            edges.append(t._edge())
+            meta.append((t._array.shape, t._array.dtype))
+        else:
+            edges.append(None)
+            meta.append(None)
+    ctx.edges, ctx._in_meta = edges, meta
     diff = cls.differentiable_outputs
-    outputs = []
-    for i, a in enumerate(arrays):
-        t = _wrap_output(cls, a, inputs, attrs)
-        if (diff is None or i in diff) and t._array.dtype.kind in "fc":
-            t._requires_grad, t.grad_fn, t._output_nr = True, ctx, i
-        outputs.append(t)
-    if multi:
+    if type(out) is tuple:
+        outputs = [_wrap_output(cls, a, inputs, attrs) for a in out]
+        for i, t in enumerate(outputs):
+            if (diff is None or i in diff) and t._array.dtype.kind in "fc":
+                t._requires_grad, t.grad_fn, t._output_nr = True, ctx, i
         ctx._out_meta = tuple((t._array.shape, t._array.dtype) for t in outputs)
+    else:
+        t = _wrap_output(cls, out, inputs, attrs) if cls.is_view else Tensor._make(out)
+        if t._array.dtype.kind in "fc":
+            t._requires_grad, t.grad_fn = True, ctx
+        outputs = (t,)
     if ctx._retain_in or ctx._retain_out:
         saved = [_saved_input(inputs[i]) for i in ctx._retain_in]
         saved += [_saved_output(outputs[i]) for i in ctx._retain_out]
         ctx._saved = saved
-    return tuple(outputs) if multi else outputs[0]
+    return tuple(outputs) if type(out) is tuple else outputs[0]
 
 
 def _saved_input(t) -> tuple:

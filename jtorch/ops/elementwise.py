@@ -52,13 +52,16 @@ def _pair(a, b) -> list:
 
 class Add(Function):
     @staticmethod
-    def forward(ctx, a, b, alpha):
+    def forward(ctx, a, b, alpha=1):
+        if alpha == 1:
+            return a + b
         ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        return a + alpha * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+        alpha = getattr(ctx, "alpha", 1)
+        return grad, (grad if alpha == 1 else grad * alpha)
 
 
 @with_out
@@ -70,18 +73,21 @@ def add(input, other, *, alpha=1) -> Tensor:
         tensor([1.5000, 2.5000])
     """
     a, b = _pair(input, other)
-    return Add.apply(a, b, alpha=alpha)
+    return Add.apply(a, b) if alpha == 1 else Add.apply(a, b, alpha=alpha)
 
 
 class Sub(Function):
     @staticmethod
-    def forward(ctx, a, b, alpha):
+    def forward(ctx, a, b, alpha=1):
+        if alpha == 1:
+            return a - b
         ctx.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
+        return a - alpha * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+        alpha = getattr(ctx, "alpha", 1)
+        return grad, (-grad if alpha == 1 else grad * -alpha)
 
 
 @with_out
@@ -98,7 +104,7 @@ def sub(input, other, *, alpha=1) -> Tensor:
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
         )
-    return Sub.apply(a, b, alpha=alpha)
+    return Sub.apply(a, b) if alpha == 1 else Sub.apply(a, b, alpha=alpha)
 
 
 subtract = sub

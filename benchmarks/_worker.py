@@ -1,0 +1,40 @@
+"""Time one workload for one library and print the median seconds per call as JSON."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+from benchmarks._timing import median_time
+
+
+def _library(name: str):
+    if name == "numpy":
+        import numpy  # noqa: PLC0415
+
+        return numpy
+    lib = importlib.import_module(name)
+    if hasattr(lib, "set_num_threads"):
+        lib.set_num_threads(2)
+    return lib
+
+
+def main() -> None:
+    module, workload, lib_name = sys.argv[1:4]
+    quick = "--quick" in sys.argv
+    try:
+        lib = _library(lib_name)
+    except ImportError:
+        print(json.dumps(None))
+        return
+    fn = importlib.import_module(f"benchmarks.{module}").WORKLOADS[workload](lib_name, lib, 0)
+    if fn is None:
+        print(json.dumps(None))
+        return
+    number, repeat = (20, 3) if quick else (2000, 25)
+    print(json.dumps(median_time(fn, number=number, repeat=repeat)))
+
+
+if __name__ == "__main__":
+    main()
