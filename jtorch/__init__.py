@@ -14,6 +14,7 @@ Example:
 from jtorch._tensor import Tensor  # noqa: I001  (Tensor first: everything else builds on it)
 from jtorch import autograd, backend, cuda, dtypes, ops, return_types
 from jtorch._creation import *  # noqa: F403
+from jtorch.ops import *  # noqa: F403  (before the dtype names below, which must win)
 from jtorch._size import Size
 from jtorch._tensor_methods import bind as _bind_methods
 from jtorch.autograd.grad_mode import (
@@ -57,7 +58,6 @@ from jtorch.dtypes import (
     short,
     uint8,
 )
-from jtorch.ops import *  # noqa: F403
 
 __version__ = "2.13.0+jtorch.0.1.0"
 strided = "torch.strided"

@@ -81,11 +81,6 @@ def _inplace_operator(name: str):
     return method
 
 
-def _unwrapped(name: str):
-    fn = getattr(ops, name)
-    return getattr(fn, "__wrapped__", fn)  # operators skip the out= wrapper
-
-
 OPERATORS = {
     "__add__": "add",
     "__sub__": "sub",
@@ -98,27 +93,35 @@ REFLECTED = {"__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruedi
 INPLACE_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_", "__ipow__": "pow_"}
 
 
+def _lookup(name: str):
+    """The ops function ``name``: public ones first, then Tensor-only ones in the family modules."""
+    fn = getattr(ops, name, None)
+    if fn is None:
+        fn = next((vars(m)[name] for m in ops.FAMILIES if callable(vars(m).get(name))), None)
+    return fn
+
+
 def bind() -> None:
-    """Attach every op that exists in ``jtorch.ops`` to Tensor."""
+    """Attach every listed op that exists to Tensor."""
     for name in METHODS:
-        if hasattr(ops, name):
-            setattr(Tensor, name, getattr(ops, name))
+        if _lookup(name) is not None:
+            setattr(Tensor, name, _lookup(name))
     for name in INPLACE:
-        if hasattr(ops, name) and not hasattr(ops, name + "_"):
-            setattr(Tensor, name + "_", make_inplace(getattr(ops, name)))
-        elif hasattr(ops, name + "_"):
-            setattr(Tensor, name + "_", getattr(ops, name + "_"))
-    for dunder, name in OPERATORS.items():
-        if hasattr(ops, name):
-            setattr(Tensor, dunder, _unwrapped(name))
-    for dunder, name in REFLECTED.items():
-        if hasattr(ops, name):
-            setattr(Tensor, dunder, _reflected(_unwrapped(name)))
+        if _lookup(name + "_") is not None:
+            setattr(Tensor, name + "_", _lookup(name + "_"))
+        elif _lookup(name) is not None:
+            setattr(Tensor, name + "_", make_inplace(_lookup(name)))
+    for table, wrap in ((OPERATORS, None), (REFLECTED, _reflected)):
+        for dunder, name in table.items():
+            fn = _lookup(name)
+            if fn is not None:
+                fn = getattr(fn, "__wrapped__", fn)  # operators skip the out= wrapper
+                setattr(Tensor, dunder, wrap(fn) if wrap else fn)
     for dunder, name in INPLACE_OPERATORS.items():
         setattr(Tensor, dunder, _inplace_operator(name))
 
 
 def missing() -> list[str]:
-    """Listed names that ``jtorch.ops`` does not define yet (a test keeps this empty)."""
+    """Listed names that no ops module defines yet (a test keeps this empty)."""
     names = list(METHODS) + list(OPERATORS.values()) + list(REFLECTED.values())
-    return sorted({n for n in names if not hasattr(ops, n)})
+    return sorted({n for n in names if _lookup(n) is None})

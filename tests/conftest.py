@@ -70,3 +70,59 @@ def pytest_report_header(config):
         outcome = "fail under CI" if os.environ.get("CI") else "skip"
         oracle = f"not installed: oracle tests {outcome}"
     return [f"torch oracle: {oracle}", f"numpy: {importlib.metadata.version('numpy')}"]
+
+
+# -- every registered Function must be exercised by the suite ----------------------------------
+# NOTE: recorded dynamically (which Function classes the tests actually apply), not by grepping
+# test files: a Function counts as tested only if some test ran it. Workers under pytest-xdist
+# send their sets to the controller, which checks the union after a full run.
+_APPLIED: set[str] = set()
+
+
+def _record_applied_functions() -> None:
+    from jtorch.autograd.function import Function
+
+    original = Function.apply.__func__
+
+    def apply(cls, *inputs, **attrs):
+        _APPLIED.add(cls.__name__)
+        return original(cls, *inputs, **attrs)
+
+    Function.apply = classmethod(apply)
+
+
+_record_applied_functions()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _APPLIED.update(getattr(node, "workeroutput", {}).get("jtorch_functions", ()))
+
+
+def _full_run(config) -> bool:
+    return (
+        config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        and not config.option.keyword
+        and not config.option.markexpr
+        and not config.option.deselect
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the set to the controller
+        workeroutput["jtorch_functions"] = sorted(_APPLIED)
+        return
+    if not _full_run(session.config) or exitstatus != 0:
+        return
+    from jtorch.autograd.function import REGISTRY
+
+    untested = sorted(set(REGISTRY) - _APPLIED)
+    if untested:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(
+            f"FAILED: {len(untested)} registered Functions were never applied by any test: "
+            + ", ".join(untested),
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

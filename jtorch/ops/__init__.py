@@ -18,3 +18,24 @@ from jtorch.ops.random import *  # noqa: F403
 from jtorch.ops.reduce import *  # noqa: F403
 from jtorch.ops.scan import *  # noqa: F403
 from jtorch.ops.sorting import *  # noqa: F403
+
+from jtorch.ops import (  # noqa: E402
+    conversion,
+    elementwise,
+    indexing,
+    joining,
+    logical,
+    matmul,
+    movement,
+    nn,
+    random,
+    reduce,
+    scan,
+    sorting,
+)
+
+FAMILIES = (conversion, elementwise, indexing, joining, logical, matmul, movement, nn, random)
+FAMILIES += (reduce, scan, sorting)
+# NOTE: an explicit __all__ so `from jtorch.ops import *` exports only the public functions, never
+# the family submodules (ops.nn, ops.random would shadow jtorch.nn and jtorch.random).
+__all__ = sorted({name for family in FAMILIES for name in family.__all__})

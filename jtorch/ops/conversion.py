@@ -13,27 +13,8 @@ from jtorch import backend, dtypes
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 
-__all__ = [
-    "clone",
-    "contiguous",
-    "to_dtype",
-    "to",
-    "cpu",
-    "cuda",
-    "type_as",
-    "float",
-    "double",
-    "half",
-    "bfloat16",
-    "int",
-    "long",
-    "short",
-    "char",
-    "byte",
-    "bool",
-    "cfloat",
-    "cdouble",
-]
+# Only clone is also a torch.* function; the rest are Tensor methods (see _tensor_methods.py).
+__all__ = ["clone"]
 
 
 class ToCopy(Function):

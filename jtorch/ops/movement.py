@@ -24,7 +24,8 @@ from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 
-__all__ = ["view", "reshape", "transpose", "t", "permute", "expand", "expand_as", "view_as"]
+# view, view_as, expand and expand_as are Tensor methods only (no torch.view function).
+__all__ = ["reshape", "transpose", "t", "permute"]
 
 
 def infer_shape(shape, numel: int, op: str = "view") -> tuple:
