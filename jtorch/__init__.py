@@ -12,11 +12,17 @@ Example:
 """
 
 from jtorch._tensor import Tensor  # noqa: I001  (Tensor first: everything else builds on it)
-from jtorch import autograd, backend, cuda, dtypes, ops, return_types
+from jtorch import autograd, backend, backends, cuda, dtypes, ops, return_types
 from jtorch._creation import *  # noqa: F403
 from jtorch.ops import *  # noqa: F403  (before the dtype names below, which must win)
+from jtorch._runtime import *  # noqa: F403
 from jtorch._size import Size
 from jtorch._tensor_methods import bind as _bind_methods
+from jtorch import linalg
+from jtorch.linalg import det, inverse, logdet, matrix_power, slogdet, trace
+from jtorch.linalg import pinv as pinverse
+from jtorch.linalg import qr_legacy as qr
+from jtorch.linalg import svd_legacy as svd
 from jtorch.autograd.grad_mode import (
     enable_grad,
     inference_mode,

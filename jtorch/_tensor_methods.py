@@ -93,6 +93,23 @@ REFLECTED = {"__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruedi
 INPLACE_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_", "__ipow__": "pow_"}
 
 
+def _linalg_methods() -> dict:
+    from jtorch import linalg  # noqa: PLC0415
+
+    return {
+        "svd": linalg.svd_legacy,
+        "qr": linalg.qr_legacy,
+        "inverse": linalg.inverse,
+        "det": linalg.det,
+        "logdet": linalg.logdet,
+        "slogdet": linalg.slogdet,
+        "trace": linalg.trace,
+        "pinverse": linalg.pinv,
+        "matrix_power": linalg.matrix_power,
+        "cholesky": linalg.cholesky,
+    }
+
+
 def _lookup(name: str):
     """The ops function ``name``: public ones first, then Tensor-only ones in the family modules."""
     fn = getattr(ops, name, None)
@@ -119,6 +136,8 @@ def bind() -> None:
                 setattr(Tensor, dunder, wrap(fn) if wrap else fn)
     for dunder, name in INPLACE_OPERATORS.items():
         setattr(Tensor, dunder, _inplace_operator(name))
+    for name, fn in _linalg_methods().items():
+        setattr(Tensor, name, fn)
 
 
 def missing() -> list[str]:
