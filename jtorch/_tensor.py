@@ -33,12 +33,10 @@ class Tensor:
     legacy constructor; prefer ``jtorch.tensor``/``zeros``/``empty``.
     """
 
-    # NOTE: only the array is set per tensor; the autograd state below lives in class-level
-    # defaults until a tensor needs its own value (then it goes to the instance __dict__), so
-    # creating an op result costs one attribute store, not eleven.
-    __slots__ = ("_array", "__dict__", "__weakref__")
-    _requires_grad = False
-    grad_fn = None
+    # NOTE: only the array and the two fields every op reads are stored per tensor; the rest of
+    # the autograd state lives in class-level defaults until a tensor needs its own value (then it
+    # goes to the instance __dict__), so creating an op result costs three stores, not eleven.
+    __slots__ = ("_array", "_requires_grad", "grad_fn", "__dict__", "__weakref__")
     _output_nr = 0
     _grad = None
     _vc = None  # version counter: a one-element list shared by a tensor and its views
@@ -59,6 +57,8 @@ class Tensor:
 
     def _init(self, array) -> None:
         self._array = np.asarray(array) if isinstance(array, np.generic) else array
+        self._requires_grad = False
+        self.grad_fn = None
 
     @staticmethod
     def _make(array, requires_grad: bool = False, grad_fn=None, output_nr: int = 0) -> Tensor:
@@ -66,9 +66,9 @@ class Tensor:
         t = _new(Tensor)
         # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays
         t._array = array if type(array) is np.ndarray or not isinstance(array, np.generic) else np.asarray(array)
-        if requires_grad:
-            t._requires_grad = True
-            t.grad_fn = grad_fn
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        if output_nr:
             t._output_nr = output_nr
         return t
 

@@ -53,12 +53,10 @@ class Node:
 
     # NOTE: class-level defaults instead of an __init__: a node (also the ctx of ops that run
     # without recording) is created per op call, so it must cost one allocation and no stores.
-    __slots__ = ("edges", "needs_input_grad", "__dict__", "__weakref__")
+    __slots__ = ("edges", "needs_input_grad", "_in_meta", "_saved", "__dict__", "__weakref__")
     fn: type
     _retain_in: tuple = ()
     _retain_out: tuple = ()
-    _saved = None
-    _in_meta = None
     _out_meta = None
     _pre_hooks = None
     _post_hooks = None
@@ -176,6 +174,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor) -> None:
         self.edges = ()
+        self._saved = None
         self.variable = variable
 
 
@@ -268,6 +267,8 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
         saved = [_saved_input(inputs[i]) for i in ctx._retain_in]
         saved += [_saved_output(outputs[i]) for i in ctx._retain_out]
         ctx._saved = saved
+    else:
+        ctx._saved = None
     return tuple(outputs) if type(out) is tuple else outputs[0]
 
 
@@ -387,6 +388,7 @@ def _record_user(ctx: Node, args: tuple, out):
         (t._array.shape, t._array.dtype) if isinstance(t, Tensor) else None for t in outs
     )
     to_save = getattr(ctx, "to_save", None)
+    ctx._saved = None
     if to_save:
         produced = {id(t) for t in outs}
         ctx._saved = [_saved_output(t) if id(t) in produced else _saved_input(t) for t in to_save]

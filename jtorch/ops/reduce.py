@@ -44,7 +44,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        return xp_of(x).sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+        return x.sum(axis=dims, dtype=dtype, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
