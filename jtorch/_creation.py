@@ -322,18 +322,22 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
         raise RuntimeError("linspace(): number of steps must be non-negative")
     start, end = _number(start), _number(end)
     d = dtypes.to_np(dtype or dtypes.get_default_dtype())
-    xp = backend.xp_for(backend.as_device(device))
-    # NOTE: torch fills the first half from start and the second half back from end, in the
-    # output dtype; np.linspace does not, so float32 values would differ in the last bit.
+    # NOTE: torch fills the first half as start + step*i and the second half as
+    # end - step*(steps-1-i), each with one rounding (a fused multiply-add) in the output dtype;
+    # arithmetic in a wider type followed by one cast reproduces that bit for bit (float64 for a
+    # float32 result, x87 long double for a float64 one).
     work = d if d.kind in "fc" else np.dtype(np.float64)
+    wide = np.longdouble if work.itemsize >= 8 else np.float64
     s_, e_ = work.type(start), work.type(end)
-    i = xp.arange(steps, dtype=work)
+    i = np.arange(steps, dtype=wide)
     if steps == 1:
-        vals = xp.full(1, s_, dtype=work)
+        vals = np.full(1, s_, dtype=work)
     else:
-        step = (e_ - s_) / work.type(steps - 1)
-        vals = xp.where(i < steps // 2, s_ + step * i, e_ - step * (steps - 1 - i))
-    return _result(vals.astype(d), out, requires_grad)
+        step = wide((e_ - s_) / work.type(steps - 1))
+        lo = wide(s_) + step * i
+        hi = wide(e_) - step * (steps - 1 - i)
+        vals = np.where(i < steps // 2, lo, hi).astype(work)
+    return _result(backend.move(vals.astype(d), backend.as_device(device)), out, requires_grad)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
@@ -390,3 +394,31 @@ ShortTensor = _legacy(dtypes.int16)
 CharTensor = _legacy(dtypes.int8)
 ByteTensor = _legacy(dtypes.uint8)
 BoolTensor = _legacy(dtypes.bool)
+
+
+# -- Tensor.new_* methods: same dtype and device as the tensor unless given ----------------------
+def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A new tensor from ``data`` with ``self``'s dtype and device by default."""
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zeros of ``size`` with ``self``'s dtype and device by default."""
+    return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Ones of ``size`` with ``self``'s dtype and device by default."""
+    return ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``fill_value`` everywhere in ``size``, with ``self``'s dtype and device by default."""
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+NEW_METHODS = (new_tensor, new_zeros, new_ones, new_empty, new_full)

@@ -331,6 +331,8 @@ class Tensor:
             return f"torch.{name}" if self.is_cpu else f"torch.cuda.{name}"
         if isinstance(dtype, str):
             dtype = _legacy_dtype(dtype)
+        elif not isinstance(dtype, dtypes.dtype):  # a legacy class such as torch.FloatTensor
+            dtype = dtype.dtype
         return self.to(dtype)
 
     # -- conversion ----------------------------------------------------------------------------

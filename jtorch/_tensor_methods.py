@@ -138,6 +138,10 @@ def bind() -> None:
         setattr(Tensor, dunder, _inplace_operator(name))
     for name, fn in _linalg_methods().items():
         setattr(Tensor, name, fn)
+    from jtorch._creation import NEW_METHODS  # noqa: PLC0415
+
+    for fn in NEW_METHODS:
+        setattr(Tensor, fn.__name__, fn)
 
 
 def missing() -> list[str]:
