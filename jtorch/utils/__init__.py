@@ -1,0 +1,1 @@
+"""torch.utils: hooks, data loading, TensorBoard writing, checkpointing."""
