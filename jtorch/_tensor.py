@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
@@ -203,7 +204,7 @@ class Tensor:
         if self.grad_fn is not None:
             return self.grad_fn._register_tensor_hook(self._output_nr, hook)
         if self._hooks is None:
-            self._hooks = {}
+            self._hooks = OrderedDict()
         return add_hook(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -213,7 +214,7 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_acc_hooks is None:
-            self._post_acc_hooks = {}
+            self._post_acc_hooks = OrderedDict()
         return add_hook(self._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:

@@ -223,3 +223,9 @@ def test_legacy_tensor_types_isinstance():
     assert isinstance(jtorch.ones(2), jtorch.FloatTensor)
     assert not isinstance(jtorch.ones(2), jtorch.LongTensor)
     both(lambda lib: lib.FloatTensor(2, 3).shape)
+
+
+def test_every_listed_method_exists():
+    from jtorch._tensor_methods import missing
+
+    assert missing() == []

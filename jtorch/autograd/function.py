@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 
 from jtorch._tensor import Tensor
 from jtorch.autograd.grad_mode import STATE
@@ -127,19 +128,19 @@ class Node:
     def register_hook(self, hook) -> RemovableHandle:
         """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; may replace grads."""
         if self._post_hooks is None:
-            self._post_hooks = {}
+            self._post_hooks = OrderedDict()
         return add_hook(self._post_hooks, hook)
 
     def register_prehook(self, hook) -> RemovableHandle:
         """``hook(grad_outputs)`` runs before this node's backward; may replace grads."""
         if self._pre_hooks is None:
-            self._pre_hooks = {}
+            self._pre_hooks = OrderedDict()
         return add_hook(self._pre_hooks, hook)
 
     def _register_tensor_hook(self, output_nr: int, hook) -> RemovableHandle:
         if self._tensor_hooks is None:
-            self._tensor_hooks = {}
-        return add_hook(self._tensor_hooks.setdefault(output_nr, {}), hook)
+            self._tensor_hooks = OrderedDict()
+        return add_hook(self._tensor_hooks.setdefault(output_nr, OrderedDict()), hook)
 
     def _retain_grad(self, t: Tensor) -> None:
         if self._retained is None:

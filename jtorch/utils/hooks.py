@@ -1,7 +1,7 @@
 """RemovableHandle: what every hook registration returns, as in torch.utils.hooks.
 
 Example:
-    >>> hooks = {}
+    >>> hooks = OrderedDict()
     >>> handle = add_hook(hooks, print)
     >>> len(hooks), handle.remove(), len(hooks)
     (1, None, 0)
@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 
-__all__ = ["RemovableHandle", "add_hook"]
+__all__ = ["RemovableHandle", "add_hook", "OrderedDict"]
+
+
+def _ref(d: dict):
+    """A weak reference to a hooks dict (OrderedDict), or a strong one for a plain dict."""
+    try:
+        return weakref.ref(d)
+    except TypeError:  # plain dicts cannot be weakly referenced
+        return lambda: d
 
 
 class RemovableHandle:
@@ -22,10 +31,10 @@ class RemovableHandle:
     next_id = itertools.count()
 
     def __init__(self, hooks_dict: dict, *, extra_dict: dict | list | None = None) -> None:
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.hooks_dict_ref = _ref(hooks_dict)
         self.id = next(RemovableHandle.next_id)
         extras = extra_dict if isinstance(extra_dict, list) else [extra_dict] * (extra_dict is not None)
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras)
+        self.extra_dict_ref = tuple(_ref(d) for d in extras)
 
     def remove(self) -> None:
         for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
