@@ -24,8 +24,12 @@ THREADS = "2"
 
 def run_one(module: str, workload: str, lib: str, quick: bool) -> float | None:
     """Time one workload for one library in a fresh process; seconds per call or None."""
-    env = dict(os.environ, OMP_NUM_THREADS=THREADS, OPENBLAS_NUM_THREADS=THREADS, MKL_NUM_THREADS=THREADS)
-    cmd = [sys.executable, "-m", "benchmarks._worker", module, workload, lib] + (["--quick"] if quick else [])
+    env = dict(
+        os.environ, OMP_NUM_THREADS=THREADS, OPENBLAS_NUM_THREADS=THREADS, MKL_NUM_THREADS=THREADS
+    )
+    cmd = [sys.executable, "-m", "benchmarks._worker", module, workload, lib] + (
+        ["--quick"] if quick else []
+    )
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{module}/{workload}/{lib} failed:\n{out.stderr}")
@@ -45,7 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         mod = importlib.import_module(f"benchmarks.{module}")
         for workload in mod.WORKLOADS:
             times = {lib: run_one(module, workload, lib, args.quick) for lib in LIBS}
-            rows.append({"file": module, "workload": workload, "unit": mod.UNIT, "scale": mod.SCALE, **times})
+            rows.append(
+                {
+                    "file": module,
+                    "workload": workload,
+                    "unit": mod.UNIT,
+                    "scale": mod.SCALE,
+                    **times,
+                }
+            )
 
     header = f"{'workload':44} {'unit':>4} {'jtorch':>9} {'torch':>9} {'numpy':>9} {'jt/torch':>9}"
     print(header)
@@ -53,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         cells = [("-" if r[lib] is None else f"{r[lib] * r['scale']:.2f}") for lib in LIBS]
         ratio = f"{r['jtorch'] / r['torch']:.2f}" if r["jtorch"] and r["torch"] else "-"
-        print(f"{r['workload']:44} {r['unit']:>4} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9} {ratio:>9}")
+        print(
+            f"{r['workload']:44} {r['unit']:>4} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9} {ratio:>9}"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

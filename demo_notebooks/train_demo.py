@@ -22,7 +22,9 @@ def two_spirals(n_per_class: int, generator: torch.Generator) -> tuple[torch.Ten
     noise = 0.15 * torch.randn(2, n_per_class, 2, generator=generator)
     arm = torch.stack([t * torch.cos(t), t * torch.sin(t)], dim=1) / 5
     x = torch.cat([arm + noise[0], -arm + noise[1]])
-    y = torch.cat([torch.zeros(n_per_class, dtype=torch.long), torch.ones(n_per_class, dtype=torch.long)])
+    y = torch.cat(
+        [torch.zeros(n_per_class, dtype=torch.long), torch.ones(n_per_class, dtype=torch.long)]
+    )
     return x, y
 
 
@@ -30,7 +32,11 @@ class MLP(nn.Module):
     def __init__(self, hidden: int = 64) -> None:
         super().__init__()
         self.net = nn.Sequential(
-            nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2)
+            nn.Linear(2, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, 2),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

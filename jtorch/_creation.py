@@ -49,6 +49,7 @@ __all__ = [
     "BoolTensor",
 ]
 
+
 def _infer_dtype(array: np.ndarray, data) -> dtypes.dtype:
     """torch's dtype for Python data: bool, int64, the default float, or the default complex."""
     kind = array.dtype.kind
@@ -81,12 +82,16 @@ def _to_array(data):
         shapes = {p.shape for p in parts}
         if len(shapes) > 1:
             a, b = (p.shape for p in parts[:2]) if len(parts) > 1 else (None, None)
-            raise ValueError(f"expected sequence of length {a[0] if a else 0} at dim 1 (got {b[0] if b else 0})")
+            raise ValueError(
+                f"expected sequence of length {a[0] if a else 0} at dim 1 (got {b[0] if b else 0})"
+            )
         return np.array(parts) if parts else np.array([])
     return np.array(data)
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def tensor(
+    data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors).
 
     Example:
@@ -149,7 +154,9 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return full((), s, dtype=dtype or dtypes.get_default_dtype(), device=device, requires_grad=requires_grad)
+    return full(
+        (), s, dtype=dtype or dtypes.get_default_dtype(), device=device, requires_grad=requires_grad
+    )
 
 
 def parse_size(size: tuple) -> tuple:
@@ -164,7 +171,9 @@ def parse_size(size: tuple) -> tuple:
             )
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
     return shape
 
 
@@ -172,7 +181,9 @@ def _filled(maker, size, dtype, device, requires_grad, out, fill=None) -> Tensor
     shape = parse_size(size)
     d = dtype or dtypes.get_default_dtype()
     xp = backend.xp_for(backend.as_device(device))
-    array = maker(xp, shape, dtypes.to_np(d)) if fill is None else xp.full(shape, fill, dtypes.to_np(d))
+    array = (
+        maker(xp, shape, dtypes.to_np(d)) if fill is None else xp.full(shape, fill, dtypes.to_np(d))
+    )
     if out is not None:
         out._array = array
         out._bump()
@@ -181,7 +192,9 @@ def _filled(maker, size, dtype, device, requires_grad, out, fill=None) -> Tensor
     return t.requires_grad_(True) if requires_grad else t
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+def zeros(
+    *size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+) -> Tensor:
     """A tensor of zeros of shape ``size``.
 
     Example:
@@ -191,7 +204,9 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     return _filled(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+def ones(
+    *size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+) -> Tensor:
     """A tensor of ones of shape ``size``.
 
     Example:
@@ -202,13 +217,24 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
     return _filled(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad, out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, memory_format=None) -> Tensor:
+def empty(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    memory_format=None,
+) -> Tensor:
     """An uninitialised tensor of shape ``size`` (jtorch fills it with zeros)."""
     # NOTE: zero-filled rather than np.empty: same cost on fresh pages, and no garbage NaNs.
     return _filled(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad, out)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def full(
+    size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from it).
 
     Example:
@@ -225,29 +251,53 @@ def _like(input: Tensor, dtype, device):
     return dtype or input.dtype, device or input.device
 
 
-def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def zeros_like(
+    input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+) -> Tensor:
     """Zeros with ``input``'s shape, dtype and device."""
     d, dev = _like(input, dtype, device)
     return zeros(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def ones_like(
+    input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+) -> Tensor:
     """Ones with ``input``'s shape, dtype and device."""
     d, dev = _like(input, dtype, device)
     return ones(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def empty_like(
+    input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+) -> Tensor:
     d, dev = _like(input, dtype, device)
     return empty(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+) -> Tensor:
     d, dev = _like(input, dtype, device)
     return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
     """The ``n x m`` identity matrix.
 
     Example:
@@ -276,7 +326,17 @@ def _number(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def arange(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments.
 
     Example:
@@ -303,7 +363,17 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _result(array, out, requires_grad)
 
 
-def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:  # noqa: A001
+def range(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:  # noqa: A001
     """Deprecated ``torch.range``: like arange but includes ``end``; float by default."""
     n = int(math.floor((end - start) / step)) + 1
     vals = start + np.arange(n, dtype=np.float64) * step
@@ -311,7 +381,9 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     return _result(backend.move(vals.astype(d), backend.as_device(device)), out, requires_grad)
 
 
-def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def linspace(
+    start, end, steps: int, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     Example:
@@ -340,7 +412,18 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     return _result(backend.move(vals.astype(d), backend.as_device(device)), out, requires_grad)
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def logspace(
+    start,
+    end,
+    steps: int,
+    base: float = 10.0,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
     """``base ** linspace(start, end, steps)``.
 
     Example:
@@ -399,26 +482,42 @@ BoolTensor = _legacy(dtypes.bool)
 # -- Tensor.new_* methods: same dtype and device as the tensor unless given ----------------------
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A new tensor from ``data`` with ``self``'s dtype and device by default."""
-    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return tensor(
+        data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+    )
 
 
 def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Zeros of ``size`` with ``self``'s dtype and device by default."""
-    return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return zeros(
+        *size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+    )
 
 
 def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Ones of ``size`` with ``self``'s dtype and device by default."""
-    return ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return ones(
+        *size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+    )
 
 
 def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return empty(
+        *size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad
+    )
 
 
-def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def new_full(
+    self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """``fill_value`` everywhere in ``size``, with ``self``'s dtype and device by default."""
-    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return full(
+        size,
+        fill_value,
+        dtype=dtype or self.dtype,
+        device=device or self.device,
+        requires_grad=requires_grad,
+    )
 
 
 NEW_METHODS = (new_tensor, new_zeros, new_ones, new_empty, new_full)

@@ -61,7 +61,16 @@ def get_num_interop_threads() -> int:
     return _threads["inter"]
 
 
-def compile(model: Callable | None = None, *, fullgraph: bool = False, dynamic=None, backend="inductor", mode=None, options=None, disable: bool = False):  # noqa: A001
+def compile(
+    model: Callable | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic=None,
+    backend="inductor",
+    mode=None,
+    options=None,
+    disable: bool = False,
+):  # noqa: A001
     """``torch.compile``: jtorch runs eagerly, so the model or function is returned unchanged
     (same object, same behaviour); all of torch's options are accepted. Usable as a decorator."""
     if model is None:

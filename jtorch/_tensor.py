@@ -66,7 +66,11 @@ class Tensor:
         """Wrap an xp array (the one construction path every op uses)."""
         t = _new(Tensor)
         # NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays
-        t._array = array if type(array) is np.ndarray or not isinstance(array, np.generic) else np.asarray(array)
+        t._array = (
+            array
+            if type(array) is np.ndarray or not isinstance(array, np.generic)
+            else np.asarray(array)
+        )
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         if output_nr:
@@ -130,7 +134,9 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if value and self._array.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -149,7 +155,9 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
             if value.shape != self.shape:
                 raise RuntimeError("assigned grad has data of a different size")
             if value.dtype is not self.dtype:
@@ -212,7 +220,9 @@ class Tensor:
         from jtorch.utils.hooks import add_hook  # noqa: PLC0415
 
         if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
         if self._post_acc_hooks is None:
             self._post_acc_hooks = OrderedDict()
         return add_hook(self._post_acc_hooks, hook)
@@ -383,7 +393,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._array.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._array.size
                 else "Boolean value of Tensor with no values is ambiguous"
             )
@@ -447,7 +457,9 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         if self._array.ndim < 2:
-            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+            )
         return self.transpose(-2, -1)
 
     @property

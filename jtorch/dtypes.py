@@ -292,4 +292,9 @@ class iinfo:
 
     def __init__(self, type: dtype) -> None:  # noqa: A002
         info = np.iinfo(to_np(type))
-        self.dtype, self.bits, self.max, self.min = type.name, info.bits, _builtin_int(info.max), _builtin_int(info.min)
+        self.dtype, self.bits, self.max, self.min = (
+            type.name,
+            info.bits,
+            _builtin_int(info.max),
+            _builtin_int(info.min),
+        )

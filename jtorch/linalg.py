@@ -41,6 +41,7 @@ __all__ = [
     "diagonal",
 ]
 
+
 def _square(a: Tensor, op: str) -> None:
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise RuntimeError(
@@ -302,7 +303,9 @@ def qr(A: Tensor, mode: str = "reduced"):
     """
     A = float_operand(A)
     if mode not in ("reduced", "complete", "r"):
-        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or 'complete'")
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or 'complete'"
+        )
     q, r = Qr.apply(A, mode="reduced" if mode == "r" else mode)
     if mode == "r":
         q = Tensor._make(xp_of(q._array).empty((0,), q._array.dtype))
@@ -549,7 +552,9 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
         if n:
             base = base @ base
     if result is None:
-        eye = xp_of(A._array).broadcast_to(xp_of(A._array).eye(A.shape[-1], dtype=A._array.dtype), A.shape)
+        eye = xp_of(A._array).broadcast_to(
+            xp_of(A._array).eye(A.shape[-1], dtype=A._array.dtype), A.shape
+        )
         return Tensor._make(eye.copy())
     return result
 

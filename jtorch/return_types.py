@@ -28,7 +28,9 @@ def structseq(name: str, fields: tuple[str, ...]) -> type:
     def __reduce__(self):
         return (type(self), tuple(self))
 
-    attrs = {f: property(lambda self, i=i: tuple.__getitem__(self, i)) for i, f in enumerate(fields)}
+    attrs = {
+        f: property(lambda self, i=i: tuple.__getitem__(self, i)) for i, f in enumerate(fields)
+    }
     attrs.update(__new__=__new__, __repr__=__repr__, __reduce__=__reduce__, __slots__=())
     attrs.update(_fields=fields, n_fields=len(fields), __module__="torch.return_types")
     cls = type(name, (tuple,), attrs)

@@ -14,9 +14,9 @@ means.
 from __future__ import annotations
 
 import numpy as np
+from conftest import torch_oracle
 
 import jtorch
-from conftest import torch_oracle
 
 torch = torch_oracle()
 
@@ -116,7 +116,11 @@ def check(
     ``inputs`` are NumPy arrays (floating ones are cast to each of ``dtypes``; others kept) or
     plain Python values passed through unchanged.
     """
-    for dtype in dtypes if any(isinstance(x, np.ndarray) and x.dtype.kind == "f" for x in inputs) else (None,):
+    for dtype in (
+        dtypes
+        if any(isinstance(x, np.ndarray) and x.dtype.kind == "f" for x in inputs)
+        else (None,)
+    ):
         a_tol, r_tol = _TOL.get(dtype or "float64")
         a_tol, r_tol = atol if atol is not None else a_tol, rtol if rtol is not None else r_tol
         ours_in = [_make(jtorch, x, dtype, grad) for x in inputs]
@@ -165,7 +169,9 @@ def _gradcheck(fn, ours_in) -> None:
 
     def only_leaves(*leaf_values):
         it = iter(leaf_values)
-        args = [next(it) if (isinstance(t, jtorch.Tensor) and t.requires_grad) else t for t in ours_in]
+        args = [
+            next(it) if (isinstance(t, jtorch.Tensor) and t.requires_grad) else t for t in ours_in
+        ]
         out = fn(jtorch, *args)
         return tuple(o for o in _outputs(out) if o.requires_grad)
 

@@ -16,9 +16,7 @@ def _tour() -> str:
 
 def test_readme_tour_prints_what_it_says():
     code = _tour()
-    expected = "\n".join(
-        line[2:] for line in code.splitlines() if line.startswith("# ")
-    )
+    expected = "\n".join(line[2:] for line in code.splitlines() if line.startswith("# "))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(code, {})

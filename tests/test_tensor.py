@@ -110,7 +110,9 @@ def test_result_type(a, other):
     assert make(jtorch) == make(torch)
 
 
-@pytest.mark.parametrize("method", ["int", "long", "float", "double", "half", "bool", "char", "byte", "short"])
+@pytest.mark.parametrize(
+    "method", ["int", "long", "float", "double", "half", "bool", "char", "byte", "short"]
+)
 def test_conversion_methods(method):
     check(lambda lib, x: getattr(x * 3, method)(), randn(5), grad=False)
 

@@ -48,7 +48,7 @@ def _grads_for(outputs: tuple, grad_outputs) -> tuple:
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(
-            f"grad can be implicitly created only for scalar outputs"
+            "grad can be implicitly created only for scalar outputs"
             if not grads
             else f"Mismatch in number of gradients: got {len(grads)} but expected {len(outputs)}"
         )

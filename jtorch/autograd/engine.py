@@ -101,7 +101,11 @@ class _Sweep:
     """State of one backward call."""
 
     def __init__(self, create_graph: bool, retain_graph: bool, accumulate: bool) -> None:
-        self.create_graph, self.retain_graph, self.accumulate = create_graph, retain_graph, accumulate
+        self.create_graph, self.retain_graph, self.accumulate = (
+            create_graph,
+            retain_graph,
+            accumulate,
+        )
         self.stored: set[int] = set()  # ids of arrays already stored as some .grad in this call
 
     def store_grad(self, t: Tensor, g: Tensor) -> None:
@@ -120,7 +124,6 @@ class _Sweep:
         else:
             old._array += g._array
             old._bump()
-
 
 
 def _leaf_hooks(t: Tensor, grads: list) -> list:
@@ -248,7 +251,9 @@ def _run_node(node: Node, grads: list, sweep: _Sweep, buffers: dict, deps: dict,
             if result is not None:
                 grads = list(result)
     if node._out_meta:
-        grads = [_zeros_like_meta(m, grads) if g is None else g for g, m in zip(grads, node._out_meta)]
+        grads = [
+            _zeros_like_meta(m, grads) if g is None else g for g, m in zip(grads, node._out_meta)
+        ]
     try:
         grad_inputs = node._call_backward(grads)
     except Exception:
@@ -281,7 +286,9 @@ def _run_node(node: Node, grads: list, sweep: _Sweep, buffers: dict, deps: dict,
             if g._array.dtype != dtype:
                 g = g.to(from_np(dtype))
             if check_nan and g._xp().isnan(g._array).any():
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned nan values in its {i}th output."
+                )
             buf = buffers.get(child)
             if buf is None:
                 buf = buffers[child] = [None] * _n_outputs(child)

@@ -41,7 +41,9 @@ def _unavailable() -> bool:
 
 
 cudnn = _CudnnFlags(enabled=True, benchmark=False, deterministic=False, allow_tf32=True)
-cuda = SimpleNamespace(matmul=SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True))
+cuda = SimpleNamespace(
+    matmul=SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True)
+)
 mps = SimpleNamespace(is_available=_unavailable, is_built=_unavailable)
 mkldnn = SimpleNamespace(is_available=_unavailable, enabled=False)
 openmp = SimpleNamespace(is_available=_unavailable)

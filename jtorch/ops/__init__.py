@@ -6,19 +6,6 @@ max, std, ...), sorting (sort, topk, unique, histograms), scan (cumsum, cummax, 
 ...), matmul (mm, bmm, einsum, ...), random (sampling), nn (fused layer primitives), conversion.
 """
 
-from jtorch.ops.conversion import *  # noqa: F403
-from jtorch.ops.elementwise import *  # noqa: F403
-from jtorch.ops.indexing import *  # noqa: F403
-from jtorch.ops.joining import *  # noqa: F403
-from jtorch.ops.logical import *  # noqa: F403
-from jtorch.ops.matmul import *  # noqa: F403
-from jtorch.ops.movement import *  # noqa: F403
-from jtorch.ops.nn import *  # noqa: F403
-from jtorch.ops.random import *  # noqa: F403
-from jtorch.ops.reduce import *  # noqa: F403
-from jtorch.ops.scan import *  # noqa: F403
-from jtorch.ops.sorting import *  # noqa: F403
-
 from jtorch.ops import (  # noqa: E402
     conversion,
     elementwise,
@@ -33,6 +20,18 @@ from jtorch.ops import (  # noqa: E402
     scan,
     sorting,
 )
+from jtorch.ops.conversion import *  # noqa: F403
+from jtorch.ops.elementwise import *  # noqa: F403
+from jtorch.ops.indexing import *  # noqa: F403
+from jtorch.ops.joining import *  # noqa: F403
+from jtorch.ops.logical import *  # noqa: F403
+from jtorch.ops.matmul import *  # noqa: F403
+from jtorch.ops.movement import *  # noqa: F403
+from jtorch.ops.nn import *  # noqa: F403
+from jtorch.ops.random import *  # noqa: F403
+from jtorch.ops.reduce import *  # noqa: F403
+from jtorch.ops.scan import *  # noqa: F403
+from jtorch.ops.sorting import *  # noqa: F403
 
 FAMILIES = (conversion, elementwise, indexing, joining, logical, matmul, movement, nn, random)
 FAMILIES += (reduce, scan, sorting)

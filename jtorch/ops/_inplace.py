@@ -81,7 +81,11 @@ def inplace(self: Tensor, result: Tensor) -> Tensor:
     write_into(self, result)
     if result.grad_fn is not None:
         if self._base is None:
-            self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+            self.grad_fn, self._output_nr, self._requires_grad = (
+                result.grad_fn,
+                result._output_nr,
+                True,
+            )
         else:
             _rebase_view(self, result)
     return self

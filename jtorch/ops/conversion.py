@@ -98,7 +98,11 @@ def to(input: Tensor, *args, **kwargs) -> Tensor:
     """
     dev, dtype, copy = _parse_to(args, kwargs)
     np_dtype = dtypes.to_np(dtype) if dtype is not None else None
-    same_dev = dev is None or dev == input.device or (dev.type == "cuda" and dev.index is None and input.is_cuda)
+    same_dev = (
+        dev is None
+        or dev == input.device
+        or (dev.type == "cuda" and dev.index is None and input.is_cuda)
+    )
     if same_dev and (np_dtype is None or np_dtype == input._array.dtype) and not copy:
         return input
     return ToCopy.apply(input, dtype=np_dtype, device=None if same_dev else dev)

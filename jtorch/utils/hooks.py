@@ -33,7 +33,9 @@ class RemovableHandle:
     def __init__(self, hooks_dict: dict, *, extra_dict: dict | list | None = None) -> None:
         self.hooks_dict_ref = _ref(hooks_dict)
         self.id = next(RemovableHandle.next_id)
-        extras = extra_dict if isinstance(extra_dict, list) else [extra_dict] * (extra_dict is not None)
+        extras = (
+            extra_dict if isinstance(extra_dict, list) else [extra_dict] * (extra_dict is not None)
+        )
         self.extra_dict_ref = tuple(_ref(d) for d in extras)
 
     def remove(self) -> None:

@@ -36,7 +36,9 @@ def test_integer_promotion():
     check(lambda lib, x: x * 2.5, ints, grad=False)
     check(lambda lib, x: x / 2, ints, grad=False)
     check(lambda lib, x, y: x + y, ints, np.array([1, 2, 3], dtype=np.uint8), grad=False)
-    check(lambda lib, x, y: x + y, np.array([1, 2], np.uint8), np.array([1, 2], np.int8), grad=False)
+    check(
+        lambda lib, x, y: x + y, np.array([1, 2], np.uint8), np.array([1, 2], np.int8), grad=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +93,10 @@ def test_version_counter_error():
     x = jtorch.ones(3, requires_grad=True)
     y = x.exp()
     y.add_(1)
-    with pytest.raises(RuntimeError, match="modified by an inplace operation.*ExpBackward0.*version 1; expected version 0"):
+    with pytest.raises(
+        RuntimeError,
+        match="modified by an inplace operation.*ExpBackward0.*version 1; expected version 0",
+    ):
         y.sum().backward()
 
 
