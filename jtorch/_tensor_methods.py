@@ -41,7 +41,8 @@ METHODS += """
 """.split()
 # reduce
 METHODS += """
-sum mean
+sum mean nansum nanmean prod max min amax amin aminmax argmax argmin var std logsumexp all any
+count_nonzero norm dist
 """.split()
 # sorting
 METHODS += """
