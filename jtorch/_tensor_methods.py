@@ -46,6 +46,8 @@ count_nonzero norm dist
 """.split()
 # sorting
 METHODS += """
+sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive histc histogram
+bincount
 """.split()
 # scan
 METHODS += """
