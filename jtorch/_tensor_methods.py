@@ -51,6 +51,7 @@ bincount
 """.split()
 # scan
 METHODS += """
+cumsum cumprod cummax cummin logcumsumexp diff
 """.split()
 # matmul
 METHODS += """
