@@ -144,8 +144,23 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     d = _wrap_dim(dim, input.ndim)
     if not 0 <= k <= a.shape[d]:
         raise RuntimeError("selected index k out of range")
-    index = _first(sorted_index(a, d, largest), d, k)
-    return return_types.topk(*select_along(Topk, input, index, d, True))
+    return return_types.topk(*select_along(Topk, input, _topk_index(a, k, d, largest), d, True))
+
+
+def _topk_index(a, k: int, dim: int, largest: bool):
+    """Indices of the ``k`` largest (smallest) along ``dim``, in sorted order."""
+    n = a.shape[dim]
+    if k == 0 or 4 * k >= n:
+        return _first(sorted_index(a, dim, largest), dim, k)
+    # NOTE: select in O(n) with argpartition (NaN lands with the largest, as in torch's order),
+    # then sort only the k chosen ones; they are put back in index order first so that equal
+    # values come out in index order as in the full sort.
+    xp = xp_of(a)
+    part = xp.argpartition(a, n - k if largest else k - 1, axis=dim)
+    chosen = part[(slice(None),) * dim + (slice(n - k, n) if largest else slice(0, k),)]
+    chosen = xp.sort(chosen, axis=dim)
+    order = sorted_index(xp.take_along_axis(a, chosen, dim), dim, largest)
+    return xp.take_along_axis(chosen, order, dim)
 
 
 @with_out

@@ -48,6 +48,10 @@ def test_nan_order():
     x = np.array([[3.0, n, 1.0, n, 2.0], [n, 1.0, n, 3.0, 0.5]])
     check(lambda lib, x: (x.sort(), x.sort(descending=True), x.argsort(1)), x, grad=False)
     check(lambda lib, x: (x.topk(2), x.topk(2, largest=False)), x, grad=False)
+    long_rows = randn(2, 40)  # the argpartition path
+    long_rows[0, 17] = long_rows[1, 5] = n  # one NaN a row: NaN ties are unordered in torch
+    check(lambda lib, x: (x.topk(3), x.topk(5, largest=False)), long_rows, grad=False)
+    check(lambda lib, x: x.topk(4, 0), randn(30, 3))
     check(lambda lib, x: (x.median(), x.median(1), x.nanmedian(), x.nanmedian(1)), x, grad=False)
     allnan = np.array([[n, 1.0, n], [n, n, n]])
     check(lambda lib, x: (x.nanmedian(1), x.nanmedian(), x.median(0)), allnan, grad=False)
