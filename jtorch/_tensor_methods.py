@@ -68,6 +68,7 @@ METHODS += """
 INPLACE = """
 add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
 """.split()
+INPLACE += "cumsum cumprod".split()  # scan
 
 
 def _reflected(fn):

@@ -17,6 +17,7 @@ from jtorch import return_types
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
+from jtorch.ops import reduce
 from jtorch.ops._broadcast import float_operand
 
 __all__ = [
@@ -394,24 +395,10 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     """The ``ord``-norm of ``x`` as a vector (over ``dim`` or all elements).
 
     Example:
-        >>> jtorch.linalg.vector_norm(jtorch.tensor([3.0, -4.0])), jtorch.linalg.vector_norm(jtorch.tensor([3.0, -4.0]), ord=1)
-        (tensor(5.), tensor(7.))
+        >>> jtorch.linalg.vector_norm(jtorch.tensor([3.0, -4.0]), ord=1)
+        tensor(7.)
     """
-    x = float_operand(x)
-    if dtype is not None:
-        x = x.to(dtype)
-    a = x.abs()
-    if ord == 2:
-        return (a * a).sum(dim, keepdim=keepdim).sqrt()
-    if ord == float("inf"):
-        return a.amax(dim, keepdim=keepdim)
-    if ord == -float("inf"):
-        return a.amin(dim, keepdim=keepdim)
-    if ord == 0:
-        return (a != 0).to(a.dtype).sum(dim, keepdim=keepdim)
-    if ord == 1:
-        return a.sum(dim, keepdim=keepdim)
-    return (a**ord).sum(dim, keepdim=keepdim) ** (1.0 / ord)
+    return reduce.vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:

@@ -15,6 +15,10 @@ def structseq(name: str, fields: tuple[str, ...]) -> type:
     """A tuple subclass with named fields whose repr is torch's ``torch.return_types.name(...)``."""
 
     def __new__(cls, *args, **kwargs):
+        # torch's constructor takes one sequence (``max((values, indices))``); jtorch's ops also
+        # pass the fields as separate arguments.
+        if len(args) == 1 and len(fields) > 1 and isinstance(args[0], (tuple, list)):
+            args = tuple(args[0])
         if kwargs:
             args = args + tuple(kwargs[f] for f in fields[len(args) :])
         if len(args) != len(fields):
