@@ -7,7 +7,7 @@ Example:
     >>> import jtorch
     >>> jtorch.tensor([1.0, 2.5])
     tensor([1.0000, 2.5000])
-    >>> with jtorch.printoptions(precision=2):
+    >>> with printoptions(precision=2):
     ...     jtorch.tensor([1e-5, 1.0])
     tensor([1.00e-05, 1.00e+00])
 """
@@ -66,10 +66,10 @@ def set_printoptions(
             Like torch, every call resets it to this argument.
 
     Example:
-        >>> jtorch.set_printoptions(precision=2)
+        >>> set_printoptions(precision=2)
         >>> jtorch.tensor([1.12345])
         tensor([1.12])
-        >>> jtorch.set_printoptions(profile="default")
+        >>> set_printoptions(profile="default")
     """
     if profile in _PROFILES:
         for name, value in _PROFILES[profile].items():
@@ -89,7 +89,7 @@ def get_printoptions() -> dict[str, Any]:
     """The current print options, as keyword arguments for :func:`set_printoptions`.
 
     Example:
-        >>> jtorch.get_printoptions()
+        >>> get_printoptions()
         {'precision': 4, 'threshold': 1000, 'edgeitems': 3, 'linewidth': 80, 'sci_mode': None}
     """
     return dataclasses.asdict(PRINT_OPTS)
@@ -100,7 +100,7 @@ def printoptions(**kwargs: Any) -> Iterator[None]:
     """Temporarily change the print options (the arguments of :func:`set_printoptions`).
 
     Example:
-        >>> with jtorch.printoptions(threshold=5):
+        >>> with printoptions(threshold=5):
         ...     jtorch.arange(10)
         tensor([0, 1, 2,  ..., 7, 8, 9])
     """
