@@ -15,6 +15,7 @@ from jtorch._tensor import Tensor  # noqa: I001  (Tensor first: everything else 
 from jtorch import autograd, backend, backends, cuda, dtypes, ops, return_types
 from jtorch._creation import *  # noqa: F403
 from jtorch.ops import *  # noqa: F403  (before the dtype names below, which must win)
+from jtorch._printing import set_printoptions
 from jtorch._runtime import *  # noqa: F403
 from jtorch._size import Size
 from jtorch._tensor_methods import bind as _bind_methods
