@@ -31,13 +31,19 @@ METHODS += """
 """.split()
 # movement (views)
 METHODS += """
-view view_as reshape transpose t permute expand expand_as
+view view_as reshape transpose t permute expand expand_as flatten unflatten squeeze unsqueeze
+swapaxes swapdims movedim moveaxis narrow select diagonal unfold
 """.split()
 # indexing
 METHODS += """
+__getitem__ __setitem__ index_select take take_along_dim gather scatter scatter_add scatter_reduce
+index_add index_copy index_fill index_put index_put_ masked_fill masked_select masked_scatter
+nonzero argwhere put fill_ zero_ copy_
 """.split()
 # joining
 METHODS += """
+split chunk tensor_split unbind flip fliplr flipud roll rot90 diag diag_embed diagflat tril triu
+repeat tile repeat_interleave broadcast_to
 """.split()
 # reduce
 METHODS += """
@@ -67,6 +73,14 @@ METHODS += """
 # wins over the generated one).
 INPLACE = """
 add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
+""".split()
+# indexing
+INPLACE += """
+index_add index_copy index_fill masked_fill masked_scatter scatter scatter_add scatter_reduce put
+""".split()
+# joining
+INPLACE += """
+tril triu
 """.split()
 INPLACE += "cumsum cumprod".split()  # scan
 
