@@ -64,6 +64,8 @@ METHODS += """
 """.split()
 # random (in-place samplers such as uniform_ are listed here too: they are methods already)
 METHODS += """
+uniform_ normal_ random_ bernoulli_ exponential_ geometric_ log_normal_ cauchy_ bernoulli
+multinomial
 """.split()
 # nn primitives that torch also has as methods (relu, softmax, ...)
 METHODS += """
