@@ -12,8 +12,8 @@ Example:
     >>> x = jtorch.arange(6.0).view(2, 3)
     >>> x[1, ::2], x[[0, 0], 1]
     (tensor([3., 5.]), tensor([1., 1.]))
-    >>> x[x > 3] = 0.0; x
-    tensor([[0., 1., 2.],
+    >>> x[jtorch.tensor([[False, True, False], [False, True, True]])] = 0.0; x
+    tensor([[0., 0., 2.],
             [3., 0., 0.]])
 """
 
@@ -129,9 +129,10 @@ def _index_array(item, xp):
     return None
 
 
-def _parse(x: Tensor, index) -> tuple:
+def _parse(x: Tensor, index, alias: bool = True) -> tuple:
     """``(view, idx)``: the basic part of ``index`` applied to ``x`` as view ops, and the
-    advanced part as an index tuple for the view (None when there is none)."""
+    advanced part as an index tuple for the view (None when there is none). When no view op
+    applies, the view is an alias of ``x`` (getitem) or ``x`` itself (``alias=False``)."""
     xp = x._xp()
     items, conv, used = _as_items(index), [], 0
     for it in items:
@@ -198,7 +199,7 @@ def _parse(x: Tensor, index) -> tuple:
             _bounds(it, t._array.shape[d], d)
             adv[d], d = it, d + 1
     if not adv:
-        return (t if applied else Alias.apply(x)), None
+        return (t if applied or not alias else Alias.apply(x)), None
     arrays = list(adv.values())
     if len(arrays) > 1:
         try:
@@ -242,19 +243,14 @@ _index_put_idx_ = make_inplace(_index_put_idx)
 
 
 def _value_operand(self: Tensor, value):
+    """A setitem value as a Tensor (numbers and arrays get ``self``'s dtype)."""
     if isinstance(value, Tensor):
-        if value._array.dtype != self._array.dtype:
-            from jtorch.ops.conversion import to_dtype  # noqa: PLC0415
-
-            return to_dtype(value, self.dtype)
         return value
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return Tensor._make(self._xp().asarray(value, self._array.dtype))
     if isinstance(value, complex) and self._array.dtype.kind != "c":
         name = self._array.dtype.name
         c_name = {"float32": "float", "float64": "double"}.get(name, f"{name}_t")
         raise RuntimeError(f"value cannot be converted to type {c_name} without overflow")
-    return value
+    return Tensor._make(self._xp().asarray(value, self._array.dtype))
 
 
 def _setitem_shape_error(target: tuple, value_shape: tuple, advanced: bool) -> RuntimeError:
@@ -274,8 +270,18 @@ def _setitem_shape_error(target: tuple, value_shape: tuple, advanced: bool) -> R
     return RuntimeError(f"output with shape {list(target)} doesn't match the broadcast shape")
 
 
+def _check_put_dtype(dst: Tensor, values: Tensor) -> None:
+    if values._array.dtype != dst._array.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{_dname(dst._array)} for the destination and {_dname(values._array)} for the "
+            "source."
+        )
+
+
 def __setitem__(self: Tensor, index, value) -> None:  # noqa: N807
-    """``self[index] = value``: scalars and tensors broadcast and cast to ``self``'s dtype.
+    """``self[index] = value``: numbers and tensors broadcast; basic indices cast the value to
+    ``self``'s dtype, advanced ones need it to match (as torch's ``index_put_``).
 
     Example:
         >>> x = jtorch.zeros(2, 3, dtype=jtorch.int64)
@@ -284,21 +290,28 @@ def __setitem__(self: Tensor, index, value) -> None:  # noqa: N807
                 [5, 0, 6]])
     """
     value = _value_operand(self, value)
-    recording = STATE.enabled and (
-        self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
-    )
-    t, idx = _parse(self, index)
-    if recording:
-        if idx is None:
-            copy_(t, value)
+    t, idx = _parse(self, index, alias=False)
+    # NOTE: torch fills through a bool mask (masked_fill_, which casts) when the value has one
+    # element; every other advanced index goes to index_put_, which does not cast.
+    if idx is not None and value._array.dtype != self._array.dtype:
+        if value._array.size == 1 and any(
+            isinstance(i, Tensor) and i._array.dtype.kind == "b" for i in _as_items(index)
+        ):
+            value = _same_dtype(self, value)
         else:
             _check_shape_for_put(t, idx, value)
+            _check_put_dtype(self, value)
+    if STATE.enabled and (self._requires_grad or value._requires_grad):
+        if idx is not None:
+            _check_shape_for_put(t, idx, value)
             _index_put_idx_(t, value, idx)
+        elif value._array.ndim == 0 and t._array.ndim:
+            fill_(t, value)  # torch's copy_to fills from a 0-d value
+        else:
+            copy_(t, value)
         return
-    if idx is None:
-        _check_inplace_allowed(t)  # a view of a leaf that requires grad, made in no_grad
-    dst = t._array
-    src = value._array if isinstance(value, Tensor) else value
+    _check_inplace_allowed(t)  # a view of a leaf that requires grad, made in no_grad
+    dst, src = t._array, value._array
     try:
         if idx is None:
             dst[...] = src
@@ -522,12 +535,7 @@ def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) 
         >>> jtorch.zeros(3).index_put(i, jtorch.tensor(1.0), accumulate=True)
         tensor([2., 0., 1.])
     """
-    if values._array.dtype != input._array.dtype:
-        raise RuntimeError(
-            f"Index put requires the source and destination dtypes match, got "
-            f"{_dname(input._array)} for the destination and {_dname(values._array)} for the "
-            "source."
-        )
+    _check_put_dtype(input, values)
     idx = _index_tuple(input, indices)
     _check_shape_for_put(input, idx, values)
     return IndexPut.apply(input, values, idx=idx, accumulate=bool(accumulate))
@@ -696,8 +704,9 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, red
         if reduce not in ("add", "multiply"):
             raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
         return ScatterLegacyReduce.apply(input, src, dim=dim, index=a, reduce=reduce)
-    fn = Scatter if isinstance(src, Tensor) else ScatterValue
-    return fn.apply(input, _scalar_value(src, "scatter"), dim=dim, index=a)
+    if isinstance(src, Tensor):
+        return Scatter.apply(input, src, dim=dim, index=a)
+    return ScatterValue.apply(input, src, dim=dim, index=a)
 
 
 class ScatterAdd(Function):
@@ -789,7 +798,7 @@ class ScatterReduce(Function):
             value = result._array[_coords(index, dim, xp)]
             self_is = (x._array == result._array).astype(grad._array.dtype)
             if not ctx.include_self:
-                self_is[...] = 0
+                self_is[_coords(index, dim, xp)] = 0
             src_is = (src_c == value).astype(grad._array.dtype)
             n = self_is.copy()
             xp.add.at(n, _coords(index, dim, xp), src_is)

@@ -26,6 +26,7 @@ from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._broadcast import broadcast_shapes, promote_to
 from jtorch.ops._inplace import with_out
+from jtorch.ops.conversion import clone
 from jtorch.ops.movement import (
     Diagonal,
     Select,
@@ -34,7 +35,6 @@ from jtorch.ops.movement import (
     _shape_args,
     expand,
     reshape,
-    transpose,
     unsqueeze,
 )
 
@@ -50,7 +50,7 @@ def _promoted(tensors, op: str) -> list:
     """``tensors`` cast to their common torch dtype (differentiably)."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+        raise ValueError(f"{op}(): expected a non-empty list of Tensors")
     first = tensors[0]._array.dtype
     if all(t._array.dtype == first for t in tensors):
         return tensors
@@ -785,26 +785,25 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *, ou
     size = shape[dim] if shape else 1
     if isinstance(repeats, Tensor):
         counts = repeats._array.reshape(-1)
-        if counts.size == 1:
-            repeats = int(counts[0])
-        elif counts.size != size:
+        if counts.size != size and counts.size != 1:
             raise RuntimeError(
                 f"repeats must have the same size as input along dim, but got repeats.size(0) = "
                 f"{counts.size} and input.size({dim}) = {size}"
             )
-        else:
-            idx = input._xp().repeat(input._xp().arange(size), counts)
-            return index_select(input, dim, Tensor._make(idx))
+        xp = input._xp()
+        idx = xp.repeat(xp.arange(size), xp.broadcast_to(counts, (size,)))
+        return index_select(input, dim, Tensor._make(idx))
     if repeats < 0:
-        raise RuntimeError("repeats can not be negative")
+        raise RuntimeError("Repeats must be non-negative")
     if not shape:
         input, shape = reshape(input, (1,)), (1,)
     grown = shape[: dim + 1] + (repeats,) + shape[dim + 1 :]
     out = shape[:dim] + (shape[dim] * repeats,) + shape[dim + 1 :]
-    return reshape(expand(unsqueeze(input, dim + 1), grown), out)
+    # NOTE: a contiguous copy first, so the final reshape is a view (torch's ViewBackward0).
+    return reshape(clone(expand(unsqueeze(input, dim + 1), grown)), out)
 
 
-def broadcast_to(input: Tensor, size) -> Tensor:
+def broadcast_to(input: Tensor, *size) -> Tensor:
     """``input`` expanded to ``size`` (a view; -1 keeps a size).
 
     Example:
@@ -812,7 +811,7 @@ def broadcast_to(input: Tensor, size) -> Tensor:
         tensor([[1, 2],
                 [1, 2]])
     """
-    return expand(input, tuple(size))
+    return expand(input, tuple(_shape_args(size)))
 
 
 def broadcast_tensors(*tensors) -> tuple:
@@ -856,6 +855,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
             raise RuntimeError(
                 f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}"
             )
+    # NOTE: as torch, 'xy' is 'ij' on the first two inputs swapped, outputs swapped back.
     swap = indexing == "xy" and len(tensors) >= 2
     if swap:
         tensors = (tensors[1], tensors[0]) + tuple(tensors[2:])
@@ -865,10 +865,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
         expand(reshape(t, (1,) * i + (-1,) + (1,) * (n - i - 1)), shape)
         for i, t in enumerate(tensors)
     )
-    if swap:
-        grids = (grids[1], grids[0]) + grids[2:]
-        return tuple(transpose(g, 0, 1) for g in grids)
-    return grids
+    return (grids[1], grids[0]) + grids[2:] if swap else grids
 
 
 class BlockDiag(Function):
