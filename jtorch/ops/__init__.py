@@ -12,7 +12,6 @@ from jtorch.ops import (  # noqa: E402
     indexing,
     joining,
     logical,
-    matmul,
     movement,
     nn,
     random,
@@ -20,6 +19,7 @@ from jtorch.ops import (  # noqa: E402
     scan,
     sorting,
 )
+from jtorch.ops import matmul as _matmul  # NOTE: aliased: the star import rebinds `matmul`
 from jtorch.ops.conversion import *  # noqa: F403
 from jtorch.ops.elementwise import *  # noqa: F403
 from jtorch.ops.indexing import *  # noqa: F403
@@ -33,7 +33,7 @@ from jtorch.ops.reduce import *  # noqa: F403
 from jtorch.ops.scan import *  # noqa: F403
 from jtorch.ops.sorting import *  # noqa: F403
 
-FAMILIES = (conversion, elementwise, indexing, joining, logical, matmul, movement, nn, random)
+FAMILIES = (conversion, elementwise, indexing, joining, logical, _matmul, movement, nn, random)
 FAMILIES += (reduce, scan, sorting)
 # NOTE: an explicit __all__ so `from jtorch.ops import *` exports only the public functions, never
 # the family submodules (ops.nn, ops.random would shadow jtorch.nn and jtorch.random).
