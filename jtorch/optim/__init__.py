@@ -8,7 +8,7 @@ Example:
     [0.005]
 """
 
-#from jtorch.optim import lr_scheduler
+from jtorch.optim import lr_scheduler
 from jtorch.optim.adadelta import Adadelta
 from jtorch.optim.adagrad import Adagrad
 from jtorch.optim.adam import Adam

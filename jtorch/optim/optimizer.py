@@ -483,3 +483,9 @@ def params_with_grad(group: dict[str, Any]) -> list[Tensor]:
     """The parameters of ``group`` that have a gradient (the ones a step updates)."""
     return [p for p in group["params"] if p.grad is not None]
 
+
+def to_scalar(x):
+    """torch's ``_to_scalar``: a 1-element tensor hyperparameter squeezed to 0-d."""
+    if isinstance(x, Tensor) and x.dim() != 0:
+        return x.squeeze()
+    return x
