@@ -203,7 +203,7 @@ def _parse(x: Tensor, index, alias: bool = True) -> tuple:
     arrays = list(adv.values())
     if len(arrays) > 1:
         try:
-            xp.broadcast_shapes(*(a.shape for a in arrays))
+            np.broadcast_shapes(*(a.shape for a in arrays))
         except ValueError:
             shapes = ", ".join(str(list(a.shape)) for a in arrays)
             raise IndexError(
@@ -993,7 +993,7 @@ class MaskedSelect(Function):
     @staticmethod
     def forward(ctx, x, mask):
         xp = xp_of(x)
-        shape = xp.broadcast_shapes(x.shape, mask.shape)
+        shape = np.broadcast_shapes(x.shape, mask.shape)
         ctx.mask = xp.broadcast_to(mask, shape)
         return xp.broadcast_to(x, shape)[ctx.mask]
 
@@ -1017,7 +1017,7 @@ class MaskedScatter(Function):
     @staticmethod
     def forward(ctx, x, src, mask):
         xp = xp_of(x)
-        shape = xp.broadcast_shapes(x.shape, mask.shape)
+        shape = np.broadcast_shapes(x.shape, mask.shape)
         ctx.mask = xp.broadcast_to(mask, shape)
         n = int(ctx.mask.sum())
         if src.size < n:
