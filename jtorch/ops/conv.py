@@ -895,3 +895,582 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False) -> Te
         tensor([8.])
     """
     return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+# -- separable resampling: upsampling and adaptive average pooling ------------------------------
+def _contract(x, m, axis: int):
+    """``x`` with dim ``axis`` replaced by ``m @ x`` along it (``m`` is ``(out, in)``)."""
+    xp = xp_of(x)
+    if axis == x.ndim - 1:
+        return xp.matmul(x, m.T)
+    lead, rest = x.shape[:axis], x.shape[axis + 1 :]
+    y = xp.matmul(m, x.reshape(lead + (x.shape[axis], math.prod(rest))))
+    return y.reshape(lead + (m.shape[0],) + rest)
+
+
+class _Resample:
+    """``x`` contracted with one ``(out, in)`` matrix per trailing dim; the adjoint transposes."""
+
+    @staticmethod
+    def forward(ctx, x, mats):
+        ctx.mats = mats
+        for j, m in enumerate(mats):
+            x = _contract(x, m, x.ndim - len(mats) + j)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ResampleBackward.apply(grad, mats=tuple(m.T for m in ctx.mats))
+
+
+class ResampleBackward(_Resample, Function):
+    pass
+
+
+# NOTE: one Function per torch grad_fn name; the math is the same separable contraction.
+_RESAMPLE = {
+    name: type(name, (_Resample, Function), {"__module__": __name__})
+    for name in (
+        "UpsampleNearest1D UpsampleNearest2D UpsampleNearest3D UpsampleNearestExact1D "
+        "UpsampleNearestExact2D UpsampleNearestExact3D UpsampleLinear1D UpsampleBilinear2D "
+        "UpsampleBicubic2D UpsampleTrilinear3D AdaptiveAvgPool2D AdaptiveAvgPool3D"
+    ).split()
+}
+
+
+def _cubic_weights(t):
+    a = -0.75  # torch's bicubic constant
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return (far(t + 1), near(t), near(1 - t), far(2 - t))
+
+
+def _interp_matrix(mode: str, n_in: int, n_out: int, scale, align_corners, dtype):
+    """The ``(n_out, n_in)`` matrix of 1-d interpolation, with torch's index arithmetic."""
+    dst = np.arange(n_out)
+    m = np.zeros((n_out, n_in), dtype)
+    if mode in ("nearest", "nearest-exact"):
+        # NOTE: torch computes nearest indices in float32 (floorf), whatever the dtype
+        sc = np.float32(1.0 / scale) if scale else np.float32(n_in) / np.float32(n_out)
+        if mode == "nearest-exact":
+            src = np.floor(((dst + 0.5) * np.float64(sc)).astype(np.float32))
+        elif n_out == n_in:
+            src = dst
+        else:
+            src = np.floor(dst.astype(np.float32) * sc)
+        m[dst, np.minimum(src.astype(np.int64), n_in - 1)] = 1
+        return m
+    op = np.dtype(dtype).type  # torch's opmath type: the input's float type
+    if align_corners:
+        sc = op(n_in - 1) / op(n_out - 1) if n_out > 1 else op(0)
+        real = sc * dst.astype(dtype)
+    else:
+        sc = op(1.0 / scale) if scale else op(n_in) / op(n_out)
+        real = sc * (dst.astype(dtype) + op(0.5)) - op(0.5)
+    if mode != "cubic":
+        real = np.maximum(real, 0)
+    i0 = np.minimum(np.floor(real).astype(np.int64), n_in - 1)
+    lam = np.clip(real - i0, 0, 1).astype(dtype)
+    if mode == "cubic":
+        for j, w in enumerate(_cubic_weights(lam)):
+            np.add.at(m, (dst, np.clip(i0 - 1 + j, 0, n_in - 1)), w)
+    else:
+        np.add.at(m, (dst, i0), 1 - lam)
+        np.add.at(m, (dst, i0 + (i0 < n_in - 1)), lam)
+    return m
+
+
+def _resample(name: str, input: Tensor, mats: list) -> Tensor:
+    xp = xp_of(input._array)
+    return _RESAMPLE[name].apply(input, mats=tuple(xp.asarray(m) for m in mats))
+
+
+_MODES = {
+    "nearest": ("UpsampleNearest{}D", "nearest", (1, 2, 3)),
+    "nearest-exact": ("UpsampleNearestExact{}D", "nearest-exact", (1, 2, 3)),
+    "linear": ("UpsampleLinear1D", "linear", (1,)),
+    "bilinear": ("UpsampleBilinear2D", "linear", (2,)),
+    "trilinear": ("UpsampleTrilinear3D", "linear", (3,)),
+    "bicubic": ("UpsampleBicubic2D", "cubic", (2,)),
+}
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False) -> Tensor:  # fmt: skip
+    """Resize ``(N, C, *spatial)`` to ``size`` or by ``scale_factor``, as torch's interpolate.
+
+    Modes: nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area.
+
+    Example:
+        >>> interpolate(jtorch.tensor([[[1.0, 2.0]]]), scale_factor=2, mode="linear")
+        tensor([[[1.0000, 1.2500, 1.7500, 2.0000]]])
+    """
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError(
+                "align_corners option can only be set with the interpolating modes: linear | "
+                "bilinear | bicubic | trilinear"
+            )
+    elif align_corners is None:
+        align_corners = False
+    nd = input.ndim - 2
+    in_sizes = list(input.shape[2:])
+    scales = None
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != nd:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got "
+                    f"input with spatial dimensions of {in_sizes} and output size of {size}. "
+                    "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size "
+                    "in (o1, o2, ...,oK) format."
+                )
+            out = [int(s) for s in size]
+        else:
+            out = [int(size)] * nd
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != nd:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, but "
+                    f"got input with spatial dimensions of {in_sizes} and scale_factor of shape "
+                    f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+                    "format and scale_factor in (s1, s2, ...,sK) format."
+                )
+            scales = [float(s) for s in scale_factor]
+        else:
+            scales = [float(scale_factor)] * nd
+        out = [int(s * f) for s, f in zip(in_sizes, scales)]
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if recompute_scale_factor or mode == "area":
+        scales = None
+    if antialias:
+        raise NotImplementedError("jtorch's interpolate has no antialias mode")
+    if mode == "area" and nd in (1, 2, 3):
+        return (None, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[nd](input, out)
+    if mode in _MODES and nd in _MODES[mode][2]:
+        name, kind, _ = _MODES[mode]
+        dtype = input._array.dtype
+        mats = [
+            _interp_matrix(kind, n_in, n_out, scales[j] if scales else None, align_corners, dtype)
+            for j, (n_in, n_out) in enumerate(zip(in_sizes, out))
+        ]
+        return _resample(name.format(nd), input, mats)
+    need = {"linear": 3, "bilinear": 4, "trilinear": 5}.get(mode)
+    if need is not None and input.ndim in (3, 4, 5):
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {need}D input")
+    raise NotImplementedError(
+        f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
+        "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+        f" (got {mode})"
+    )
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None) -> Tensor:
+    """Deprecated alias of ``interpolate``.
+
+    Example:
+        >>> upsample(jtorch.ones(1, 1, 2), scale_factor=2).shape
+        torch.Size([1, 1, 4])
+    """
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None) -> Tensor:
+    """Deprecated: ``interpolate(..., mode='nearest')``.
+
+    Example:
+        >>> upsample_nearest(jtorch.ones(1, 1, 2, 2), scale_factor=2).shape
+        torch.Size([1, 1, 4, 4])
+    """
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None) -> Tensor:
+    """Deprecated: ``interpolate(..., mode='bilinear', align_corners=True)``.
+
+    Example:
+        >>> upsample_bilinear(jtorch.ones(1, 1, 2, 2), size=3).shape
+        torch.Size([1, 1, 3, 3])
+    """
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def _adaptive_sizes(name: str, nd: int, input: Tensor, output_size, colon: str = "") -> list:
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{colon} {list(input.shape)}"
+        )
+    out = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * nd
+    if len(out) != nd:
+        raise RuntimeError(f"{name}: output_size must be {nd}")
+    return [s if o is None else int(o) for o, s in zip(out, input.shape[-nd:])]
+
+
+def _adaptive_bounds(n_in: int, n_out: int):
+    o = np.arange(n_out)
+    return (o * n_in) // n_out, -(-((o + 1) * n_in) // n_out)
+
+
+def _adaptive_avg(nd: int, input: Tensor, output_size) -> Tensor:
+    out = _adaptive_sizes(f"adaptive_avg_pool{nd}d", nd, input, output_size)
+    mats = []
+    for n_in, n_out in zip(input.shape[-nd:], out):
+        start, end = _adaptive_bounds(n_in, n_out)
+        cols = np.arange(n_in)
+        inside = (cols >= start[:, None]) & (cols < end[:, None])
+        mats.append((inside / (end - start)[:, None]).astype(input._array.dtype))
+    return _resample(f"AdaptiveAvgPool{nd}D", input, mats)
+
+
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
+    """Average pooling to a fixed output length (a 2-d pool of height 1, as torch).
+
+    Example:
+        >>> jtorch.adaptive_avg_pool1d(jtorch.tensor([[1.0, 2.0, 3.0]]), 2)
+        tensor([[1.5000, 2.5000]])
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument #1 "
+            "'self' (while checking arguments for adaptive_avg_pool1d)"
+        )
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    return _adaptive_avg(2, input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    """Average pooling to a fixed ``(H, W)`` (``None`` keeps that input size).
+
+    Example:
+        >>> adaptive_avg_pool2d(jtorch.arange(16.0).view(1, 4, 4), 1)
+        tensor([[[7.5000]]])
+    """
+    return _adaptive_avg(2, input, output_size)
+
+
+def adaptive_avg_pool3d(input, output_size) -> Tensor:
+    """Average pooling to a fixed ``(D, H, W)``.
+
+    Example:
+        >>> adaptive_avg_pool3d(jtorch.arange(8.0).view(1, 2, 2, 2), 1).flatten()
+        tensor([3.5000])
+    """
+    return _adaptive_avg(3, input, output_size)
+
+
+class _AdaptiveMaxPool:
+    """Max over torch's adaptive windows (clipped index grids), with per-plane flat indices."""
+
+    differentiable_outputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, out):
+        xp = xp_of(x)
+        nd = len(out)
+        nb = x.ndim - nd
+        grids, flat = [], 0
+        for j, (n_in, n_out) in enumerate(zip(x.shape[nb:], out)):
+            start, end = _adaptive_bounds(n_in, n_out)
+            # NOTE: short windows repeat their last element: harmless for max, and argmax keeps
+            # the first occurrence, so the index is the genuine one.
+            pos = np.minimum(start[:, None] + np.arange((end - start).max()), end[:, None] - 1)
+            shape = [1] * (2 * nd)
+            shape[2 * j : 2 * j + 2] = pos.shape
+            grids.append(xp.asarray(pos.reshape(shape)))
+            flat = flat * n_in + grids[-1]
+        perm = tuple(range(nb)) + tuple(nb + 2 * j for j in range(nd))
+        perm += tuple(nb + 2 * j + 1 for j in range(nd))
+        win = (
+            x[(Ellipsis,) + tuple(grids)].transpose(perm).reshape(x.shape[:nb] + tuple(out) + (-1,))
+        )
+        arg = win.argmax(-1)[..., None]
+        y = xp.take_along_axis(win, arg, -1)[..., 0]
+        flat = flat.transpose(perm[nb:] and tuple(p - nb for p in perm[nb:]))
+        flat = xp.broadcast_to(flat.reshape(tuple(out) + (-1,)), win.shape)
+        idx = xp.take_along_axis(flat, arg, -1)[..., 0].astype(xp.int64)
+        ctx.size, ctx.nd = x.shape, nd
+        ctx.retain_outputs(1)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        (idx,) = ctx.saved_outputs
+        return PlaneScatterAdd.apply(grad, idx, size=ctx.size, nd=ctx.nd)
+
+
+class AdaptiveMaxPool2D(_AdaptiveMaxPool, Function):
+    pass
+
+
+class AdaptiveMaxPool3D(_AdaptiveMaxPool, Function):
+    pass
+
+
+def _adaptive_max(nd: int, input: Tensor, output_size, return_indices: bool):
+    out = _adaptive_sizes(f"adaptive_max_pool{nd}d", nd, input, output_size, ":")
+    fn = AdaptiveMaxPool2D if nd == 2 else AdaptiveMaxPool3D
+    y, idx = fn.apply(input, out=tuple(out))
+    return (y, idx) if return_indices else y
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max pooling to a fixed output length (a 2-d pool of height 1, as torch).
+
+    Example:
+        >>> jtorch.adaptive_max_pool1d(jtorch.tensor([[1.0, 3.0, 2.0]]), 2)
+        tensor([[3., 3.]])
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"adaptive_max_pool1d(): Expected 2D or 3D tensor, but got: {list(input.shape)}"
+        )
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    y = _adaptive_max(2, input.unsqueeze(-2), (1, size), True)
+    y = (y[0].squeeze(-2), y[1].squeeze(-2))
+    return y if return_indices else y[0]
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``(H, W)``; ``return_indices`` gives flat per-plane argmaxes.
+
+    Example:
+        >>> adaptive_max_pool2d(jtorch.arange(16.0).view(1, 4, 4), 1)
+        tensor([[[15.]]])
+    """
+    return _adaptive_max(2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``(D, H, W)``.
+
+    Example:
+        >>> adaptive_max_pool3d(jtorch.arange(8.0).view(1, 2, 2, 2), 1).flatten()
+        tensor([7.])
+    """
+    return _adaptive_max(3, input, output_size, return_indices)
+
+
+# -- rearrangements: pixel and channel shuffles, unfold/fold -----------------------------------
+class PixelShuffle(Function):
+    """``(*, C*r*r, H, W) -> (*, C, H*r, W*r)``."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        *lead, c, h, w = x.shape
+        nb = len(lead)
+        y = x.reshape((*lead, c // (r * r), r, r, h, w))
+        y = y.transpose(tuple(range(nb + 1)) + tuple(nb + i for i in (3, 1, 4, 2)))
+        return y.reshape((*lead, c // (r * r), h * r, w * r))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PixelUnshuffle.apply(grad, r=ctx.r)
+
+
+class PixelUnshuffle(Function):
+    """``(*, C, H*r, W*r) -> (*, C*r*r, H, W)``."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        *lead, c, h, w = x.shape
+        nb = len(lead)
+        y = x.reshape((*lead, c, h // r, r, w // r, r))
+        y = y.transpose(tuple(range(nb + 1)) + tuple(nb + i for i in (2, 4, 1, 3)))
+        return y.reshape((*lead, c * r * r, h // r, w // r))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PixelShuffle.apply(grad, r=ctx.r)
+
+
+def _check_shuffle_input(name: str, input: Tensor) -> None:
+    if input.ndim < 3:
+        raise RuntimeError(
+            f"{name} expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Rearrange ``(*, C*r^2, H, W)`` into ``(*, C, H*r, W*r)`` (sub-pixel convolution).
+
+    Example:
+        >>> jtorch.pixel_shuffle(jtorch.arange(4.0).view(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+    """
+    _check_shuffle_input("pixel_shuffle", input)
+    r = upscale_factor
+    if input.shape[-3] % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+            f"of upscale_factor, but input.size(-3)={input.shape[-3]} is not divisible by {r * r}"
+        )
+    return PixelShuffle.apply(input, r=r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """Inverse of ``pixel_shuffle``: ``(*, C, H*r, W*r)`` into ``(*, C*r^2, H, W)``.
+
+    Example:
+        >>> jtorch.pixel_unshuffle(jtorch.arange(4.0).view(1, 1, 2, 2), 2).flatten()
+        tensor([0., 1., 2., 3.])
+    """
+    _check_shuffle_input("pixel_unshuffle", input)
+    r = downscale_factor
+    for what, dim in (("height", -2), ("width", -1)):
+        if input.shape[dim] % r:
+            raise RuntimeError(
+                f"pixel_unshuffle expects {what} to be divisible by downscale_factor, but "
+                f"input.size({dim})={input.shape[dim]} is not divisible by {r}"
+            )
+    return PixelUnshuffle.apply(input, r=r)
+
+
+class ChannelShuffle(Function):
+    """``(N, g*k, *) -> (N, k*g, *)``: channel ``i*k + j`` moves to ``j*g + i``."""
+
+    @staticmethod
+    def forward(ctx, x, groups):
+        n, c = x.shape[:2]
+        ctx.back = c // groups
+        y = x.reshape((n, groups, c // groups) + x.shape[2:]).swapaxes(1, 2)
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ChannelShuffle.apply(grad, groups=ctx.back)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels of ``groups`` groups (ShuffleNet).
+
+    Example:
+        >>> jtorch.channel_shuffle(jtorch.arange(4.0).view(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")  # fmt: skip
+    c = input.shape[1]
+    if c % groups:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
+        )
+    return ChannelShuffle.apply(input, groups=groups)
+
+
+native_channel_shuffle = channel_shuffle
+
+
+class Im2Col(Function):
+    """``unfold``: sliding blocks of ``(N, C, H, W)`` as columns ``(N, C*kh*kw, L)``."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, dilation, pads, stride):
+        ctx.geo = (kernel, dilation, pads, stride, x.shape[-2:])
+        xpad = _pad(x, pads)
+        out = tuple(
+            _out_size(s, k, st, 0, 0, d)
+            for s, k, st, d in zip(xpad.shape[-2:], kernel, stride, dilation)
+        )
+        cols = _windows(xpad, kernel, out, stride, dilation)
+        return cols.reshape(x.shape[:-3] + (-1, math.prod(out)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        kernel, dilation, pads, stride, size = ctx.geo
+        return Col2Im.apply(grad, size=size, kernel=kernel, dilation=dilation, pads=pads,
+                            stride=stride)  # fmt: skip
+
+
+class Col2Im(Function):
+    """``fold``: sum columns ``(N, C*kh*kw, L)`` back into ``(N, C, H, W)``."""
+
+    @staticmethod
+    def forward(ctx, cols, size, kernel, dilation, pads, stride):
+        ctx.geo = (kernel, dilation, pads, stride)
+        out = tuple(
+            _out_size(s, k, st, lo, hi, d)
+            for s, k, st, (lo, hi), d in zip(size, kernel, stride, pads, dilation)
+        )
+        cols = cols.reshape(cols.shape[:-2] + (-1,) + tuple(kernel) + out)
+        return _col2im(cols, stride, pads, dilation, tuple(size))
+
+    @staticmethod
+    def backward(ctx, grad):
+        kernel, dilation, pads, stride = ctx.geo
+        return Im2Col.apply(grad, kernel=kernel, dilation=dilation, pads=pads, stride=stride)
+
+
+def _pair(v) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Extract sliding blocks (im2col): ``(N, C, H, W) -> (N, C*kh*kw, L)``.
+
+    Example:
+        >>> unfold(jtorch.arange(9.0).view(1, 1, 3, 3), 2)[0]
+        tensor([[0., 1., 3., 4.],
+                [1., 2., 4., 5.],
+                [3., 4., 6., 7.],
+                [4., 5., 7., 8.]])
+    """
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)"
+        )
+    return Im2Col.apply(input, kernel=_pair(kernel_size), dilation=_pair(dilation),
+                        pads=tuple((p, p) for p in _pair(padding)), stride=_pair(stride))  # fmt: skip
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Sum sliding blocks back into an image (col2im): ``(N, C*kh*kw, L) -> (N, C, H, W)``.
+
+    Example:
+        >>> x = jtorch.ones(1, 1, 3, 3)
+        >>> fold(unfold(x, 2), (3, 3), 2)[0, 0]
+        tensor([[1., 2., 1.],
+                [2., 4., 2.],
+                [1., 2., 1.]])
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            "Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got "
+            f"{input.ndim}D)"
+        )
+    x = input
+    kernel, size = _pair(kernel_size), _pair(output_size)
+    dilation, stride = _pair(dilation), _pair(stride)
+    pads = tuple((p, p) for p in _pair(padding))
+    k = math.prod(kernel)
+    if x.shape[-2] % k:
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
+            f"but got input.size({x.ndim - 2})={x.shape[-2]} and kernel_size=({kernel[0]}, {kernel[1]})"
+        )
+    blocks = [_out_size(s, kk, st, lo, hi, d)
+              for s, kk, st, (lo, hi), d in zip(size, kernel, stride, pads, dilation)]  # fmt: skip
+    if x.shape[-1] != math.prod(blocks):
+        raise RuntimeError(
+            f"Given output_size=({size[0]}, {size[1]}), kernel_size=({kernel[0]}, {kernel[1]}), "
+            f"dilation=({dilation[0]}, {dilation[1]}), padding=({pads[0][0]}, {pads[1][0]}), "
+            f"stride=({stride[0]}, {stride[1]}), expected size of input's dimension 2 to match "
+            f"the calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
+            f"{math.prod(blocks)}, but got input.size({x.ndim - 1})={x.shape[-1]}."
+        )
+    return Col2Im.apply(x, size=size, kernel=kernel, dilation=dilation, pads=pads, stride=stride)
