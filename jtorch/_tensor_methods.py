@@ -24,10 +24,16 @@ cfloat cdouble
 # elementwise (arithmetic and math)
 METHODS += """
 add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
-conj
+conj abs absolute sign sgn square rsqrt exp2 expm1 log2 log10 log1p sin cos tan asin arcsin acos
+arccos atan arctan sinh cosh asinh arcsinh acosh arccosh atanh arctanh erf erfc erfinv reciprocal
+floor ceil trunc fix round frac relu positive angle logit atan2 arctan2 hypot fmod remainder
+floor_divide float_power maximum minimum fmax fmin lerp clamp clip clamp_min clamp_max nan_to_num
 """.split()
 # logical (comparisons, logical, bitwise)
 METHODS += """
+eq ne lt le gt ge greater greater_equal less less_equal not_equal equal allclose isclose isnan
+isinf isfinite isposinf isneginf isreal signbit logical_and logical_or logical_xor logical_not
+bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift
 """.split()
 # movement (views)
 METHODS += """
@@ -75,7 +81,16 @@ METHODS += """
 # wins over the generated one).
 INPLACE = """
 add sub subtract mul multiply div divide true_divide neg negative pow exp log sqrt tanh sigmoid
+abs absolute sign sgn square rsqrt exp2 expm1 log2 log10 log1p sin cos tan asin arcsin acos arccos
+atan arctan sinh cosh asinh arcsinh acosh arccosh atanh arctanh erf erfc erfinv reciprocal floor
+ceil trunc fix round frac relu logit atan2 arctan2 hypot fmod remainder floor_divide float_power
+lerp clamp clip clamp_min clamp_max nan_to_num
 """.split()
+INPLACE += """
+eq ne lt le gt ge greater greater_equal less less_equal not_equal logical_and logical_or
+logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift
+bitwise_right_shift
+""".split()  # logical
 # indexing
 INPLACE += """
 index_add index_copy index_fill masked_fill masked_scatter scatter scatter_add scatter_reduce put
@@ -107,22 +122,54 @@ OPERATORS = {
     "__sub__": "sub",
     "__mul__": "mul",
     "__truediv__": "div",
+    "__floordiv__": "floor_divide",
+    "__mod__": "remainder",
     "__pow__": "pow",
+    "__matmul__": "matmul",
     "__neg__": "neg",
+    "__pos__": "positive",
+    "__abs__": "abs",
+    "__invert__": "_operator_invert",
+    "__and__": "bitwise_and",
+    "__or__": "bitwise_or",
+    "__xor__": "bitwise_xor",
+    "__lshift__": "bitwise_left_shift",
+    "__rshift__": "bitwise_right_shift",
+    "__eq__": "_operator_eq",
+    "__ne__": "_operator_ne",
+    "__lt__": "lt",
+    "__le__": "le",
+    "__gt__": "gt",
+    "__ge__": "ge",
 }
 REFLECTED = {
     "__radd__": "add",
     "__rsub__": "sub",
     "__rmul__": "mul",
     "__rtruediv__": "div",
+    "__rfloordiv__": "floor_divide",
+    "__rmod__": "remainder",
     "__rpow__": "pow",
+    "__rmatmul__": "matmul",
+    "__rand__": "bitwise_and",
+    "__ror__": "bitwise_or",
+    "__rxor__": "bitwise_xor",
+    "__rlshift__": "bitwise_left_shift",
+    "__rrshift__": "bitwise_right_shift",
 }
 INPLACE_OPERATORS = {
     "__iadd__": "add_",
     "__isub__": "sub_",
     "__imul__": "mul_",
     "__itruediv__": "div_",
+    "__ifloordiv__": "floor_divide_",
+    "__imod__": "remainder_",
     "__ipow__": "pow_",
+    "__iand__": "bitwise_and_",
+    "__ior__": "bitwise_or_",
+    "__ixor__": "bitwise_xor_",
+    "__ilshift__": "bitwise_left_shift_",
+    "__irshift__": "bitwise_right_shift_",
 }
 
 
