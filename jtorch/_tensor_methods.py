@@ -38,7 +38,8 @@ bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_
 # movement (views)
 METHODS += """
 view view_as reshape transpose t permute expand expand_as flatten unflatten squeeze unsqueeze
-swapaxes swapdims movedim moveaxis narrow select diagonal unfold
+swapaxes swapdims movedim moveaxis narrow select diagonal unfold select_scatter slice_scatter
+diagonal_scatter
 """.split()
 # indexing
 METHODS += """
@@ -49,7 +50,7 @@ nonzero argwhere put fill_ zero_ copy_
 # joining
 METHODS += """
 split chunk tensor_split unbind flip fliplr flipud roll rot90 diag diag_embed diagflat tril triu
-repeat tile repeat_interleave broadcast_to
+repeat tile repeat_interleave broadcast_to hsplit vsplit dsplit
 """.split()
 # reduce
 METHODS += """

@@ -231,6 +231,9 @@ def __getitem__(self: Tensor, index) -> Tensor:  # noqa: N807
         if not -shape[0] <= index < shape[0]:
             raise IndexError(f"index {index} is out of bounds for dimension 0 with size {shape[0]}")
         return Select.apply(self, dim=0, index=index % shape[0])
+    if type(index) is slice and self._array.ndim and (index.step or 1) > 0:
+        start, stop, step = index.indices(self._array.shape[0])
+        return Slice.apply(self, dim=0, start=start, stop=max(start, stop), step=step)
     t, idx = _parse(self, index)
     return t if idx is None else Index.apply(t, idx=idx)
 
@@ -246,6 +249,12 @@ def _value_operand(self: Tensor, value):
     """A setitem value as a Tensor (numbers and arrays get ``self``'s dtype)."""
     if isinstance(value, Tensor):
         return value
+    if not isinstance(value, (int, float, complex, np.generic)):
+        kind = type(value)
+        name = (
+            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        )
+        raise TypeError(f"can't assign a {name} to a {self.type()}")
     if isinstance(value, complex) and self._array.dtype.kind != "c":
         name = self._array.dtype.name
         c_name = {"float32": "float", "float64": "double"}.get(name, f"{name}_t")

@@ -43,7 +43,7 @@ __all__ += ["column_stack", "split", "chunk", "tensor_split", "unbind", "flip", 
 __all__ += ["flipud", "roll", "rot90", "diag", "diag_embed", "diagflat", "tril", "triu"]
 __all__ += ["tril_indices", "triu_indices", "tile", "repeat_interleave", "broadcast_to"]
 __all__ += ["broadcast_tensors", "meshgrid", "block_diag", "atleast_1d", "atleast_2d"]
-__all__ += ["atleast_3d"]
+__all__ += ["atleast_3d", "hsplit", "vsplit", "dsplit"]
 
 
 def _promoted(tensors, op: str) -> list:
@@ -427,6 +427,54 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
         a, b = min(max(a, 0), size), min(max(b, 0), size)
         out.append(Slice.apply(input, dim=dim, start=a, stop=max(a, b), step=1))
     return tuple(out)
+
+
+def _nsplit(name: str, input: Tensor, sections, dim: int, min_dims: int) -> tuple:
+    n = input._array.ndim
+    if n < min_dims:
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+            f"with {n} dimensions!"
+        )
+    if isinstance(sections, int):
+        size = input._array.shape[dim]
+        if sections == 0 or size % sections:
+            raise RuntimeError(
+                f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                f"dimension {size} is not divisible by the split_size {sections}!"
+            )
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections) -> tuple:
+    """:func:`tensor_split` along dim 1 (dim 0 for 1-d tensors); sections must divide evenly.
+
+    Example:
+        >>> [t.shape for t in jtorch.hsplit(jtorch.zeros(2, 4), 2)]
+        [torch.Size([2, 2]), torch.Size([2, 2])]
+    """
+    dim = 0 if input._array.ndim == 1 else 1
+    return _nsplit("hsplit", input, indices_or_sections, dim, 1)
+
+
+def vsplit(input: Tensor, indices_or_sections) -> tuple:
+    """:func:`tensor_split` along dim 0 of a tensor with at least 2 dims.
+
+    Example:
+        >>> [t.shape for t in jtorch.vsplit(jtorch.zeros(4, 2), [1])]
+        [torch.Size([1, 2]), torch.Size([3, 2])]
+    """
+    return _nsplit("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input: Tensor, indices_or_sections) -> tuple:
+    """:func:`tensor_split` along dim 2 of a tensor with at least 3 dims.
+
+    Example:
+        >>> [t.shape for t in jtorch.dsplit(jtorch.zeros(1, 1, 4), 2)]
+        [torch.Size([1, 1, 2]), torch.Size([1, 1, 2])]
+    """
+    return _nsplit("dsplit", input, indices_or_sections, 2, 3)
 
 
 # -- flips and rotations ---------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from jtorch.backend import get_array_module as xp_of
 # view, view_as, expand, expand_as and unfold are Tensor methods only (no torch.* function).
 __all__ = ["reshape", "transpose", "t", "permute", "select", "narrow", "squeeze", "unsqueeze"]
 __all__ += ["flatten", "unflatten", "swapaxes", "swapdims", "movedim", "moveaxis", "diagonal"]
-__all__ += ["view_as_real", "view_as_complex"]
+__all__ += ["view_as_real", "view_as_complex", "select_scatter", "slice_scatter"]
+__all__ += ["diagonal_scatter"]
 
 
 def infer_shape(shape, numel: int, op: str = "view") -> tuple:
@@ -290,6 +291,85 @@ class ViewScatter(Function):
         return ctx.view.apply(grad, **ctx.attrs)
 
 
+class SelectScatter(Function):
+    """``input`` with ``src`` written where the view ``view`` of it looks (a copy)."""
+
+    view: type
+
+    @staticmethod
+    def forward(ctx, x, src, attrs):
+        ctx.attrs = attrs
+        out = x.copy()
+        ctx.fn.view.forward(ctx.fn.view._Node(), out, **attrs)[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need, view = ctx.needs_input_grad, ctx.fn.view
+        gx = type(ctx).fn.apply(grad, 0, attrs=ctx.attrs) if need[0] else None
+        return gx, (view.apply(grad, **ctx.attrs) if need[1] else None)
+
+
+class SliceScatter(SelectScatter):
+    pass
+
+
+class DiagonalScatter(SelectScatter):
+    pass
+
+
+def _scatter_into(fn: type, input: Tensor, src: Tensor, view: Tensor, attrs: dict) -> Tensor:
+    if tuple(src._array.shape) != tuple(view._array.shape):
+        raise RuntimeError(
+            f"expected src to have a size equal to the slice of self. src size = "
+            f"{list(src._array.shape)}, slice size = {list(view._array.shape)}"
+        )
+    return fn.apply(input, src, attrs=attrs)
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """A copy of ``input`` with ``src`` written at ``input.select(dim, index)``.
+
+    Example:
+        >>> jtorch.select_scatter(jtorch.zeros(2, 2), jtorch.ones(2), 0, 1)
+        tensor([[0., 0.],
+                [1., 1.]])
+    """
+    view = select(input.detach(), dim, index)
+    return _scatter_into(SelectScatter, input, src, view, view._view_chain[-1][1])
+
+
+def slice_scatter(
+    input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written at the slice ``start:end:step`` of dim ``dim``.
+
+    Example:
+        >>> jtorch.slice_scatter(jtorch.zeros(4), jtorch.ones(2), start=1, end=3)
+        tensor([0., 1., 1., 0.])
+    """
+    shape = input._array.shape
+    dim = _wrap_dim(dim, len(shape))
+    start, stop, step = slice(start, end, step).indices(shape[dim])
+    attrs = {"dim": dim, "start": start, "stop": max(start, stop), "step": step}
+    view = Slice.apply(input.detach(), **attrs)
+    return _scatter_into(SliceScatter, input, src, view, attrs)
+
+
+def diagonal_scatter(
+    input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written on ``input.diagonal(offset, dim1, dim2)``.
+
+    Example:
+        >>> jtorch.diagonal_scatter(jtorch.zeros(2, 2), jtorch.ones(2))
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    view = diagonal(input.detach(), offset, dim1, dim2)
+    return _scatter_into(DiagonalScatter, input, src, view, view._view_chain[-1][1])
+
+
 def _view_grad(ctx, grad: Tensor, view: type) -> Tensor:
     return ViewScatter.apply(grad, view=view, attrs=ctx.attrs, shape=ctx.in_shape)
 
@@ -413,7 +493,7 @@ class Unsqueeze(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return xp_of(x).expand_dims(x, dim)
+        return x[(slice(None),) * dim + (None,)]
 
     @staticmethod
     def backward(ctx, grad):
@@ -665,3 +745,6 @@ def view_as_complex(input: Tensor) -> Tensor:
     if a.strides[-1] != a.itemsize:
         raise RuntimeError("Tensor must have a last dimension with stride 1")
     return ViewAsComplex.apply(input)
+
+
+SelectScatter.view, SliceScatter.view, DiagonalScatter.view = Select, Slice, Diagonal

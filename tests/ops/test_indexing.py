@@ -189,6 +189,8 @@ def test_inplace_on_view_of_nonleaf_requires_grad():
         lambda lib, x: x.__setitem__([0, 1], lib.ones(3)),
         lambda lib, x: x.__setitem__((slice(None), [0, 1]), lib.ones(3)),
         lambda lib, x: x.__setitem__(0, 1j),
+        lambda lib, x: x.__setitem__(0, [1.0] * 5),
+        lambda lib, x: x.__setitem__(0, np.ones(5)),
     ],
 )
 def test_index_errors(fn):

@@ -84,6 +84,11 @@ ONE = [
     lambda lib, x: lib.atleast_3d(x[0, 0]),
     lambda lib, x: lib.atleast_3d(x[0]),
     lambda lib, x: lib.atleast_3d(x),
+    lambda lib, x: lib.hsplit(x, 2),
+    lambda lib, x: x.hsplit([1, 3]),
+    lambda lib, x: lib.hsplit(x[0], 2),
+    lambda lib, x: lib.vsplit(x, [2]),
+    lambda lib, x: lib.dsplit(x.view(3, 1, 4), 4),
 ]
 
 
@@ -175,6 +180,10 @@ def test_tensor_split_views_can_be_written():
         lambda lib, x: lib.broadcast_tensors(x, x[:2]),
         lambda lib, x: lib.meshgrid(x, x, indexing="ij"),
         lambda lib, x: lib.diag_embed(x, 0, 1, 1),
+        lambda lib, x: lib.hsplit(x, 3),
+        lambda lib, x: lib.hsplit(x[0, 0], 1),
+        lambda lib, x: lib.vsplit(x[0], 1),
+        lambda lib, x: lib.dsplit(x, 2),
     ],
 )
 def test_errors(fn):

@@ -142,3 +142,25 @@ def test_higher_order_through_view_backward():
 )
 def test_errors(fn):
     check_error(fn, randn(3, 4, 5))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x, s: lib.select_scatter(x, s[0], 0, 1),
+        lambda lib, x, s: lib.select_scatter(x, s[:, 0], 1, -1),
+        lambda lib, x, s: lib.slice_scatter(x, s[:2], 0, 1, 3),
+        lambda lib, x, s: lib.slice_scatter(x, s[:, ::2], dim=1, step=2),
+        lambda lib, x, s: lib.diagonal_scatter(x, s[0, :3]),
+        lambda lib, x, s: x.diagonal_scatter(s[0, :3], 1),
+    ],
+)
+def test_view_scatters(fn):
+    check(fn, randn(3, 4), randn(3, 4, seed=1))
+    xj, sj = (jtorch.tensor(randn(3, 4), requires_grad=True) for _ in range(2))
+    xt, st = (torch.tensor(randn(3, 4), requires_grad=True) for _ in range(2))
+    assert _name(fn(jtorch, xj, sj)) == _name(fn(torch, xt, st))
+
+
+def test_view_scatter_size_error():
+    check_error(lambda lib, x: lib.select_scatter(x, x, 0, 0), randn(3, 4))
