@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from jtorch._tensor import Tensor
+from jtorch.autograd import functional, graph
+from jtorch.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from jtorch.autograd.engine import run_backward
 from jtorch.autograd.function import UserFunction as Function
 from jtorch.autograd.function import once_differentiable
@@ -22,6 +24,7 @@ from jtorch.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from jtorch.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
     "backward",
@@ -33,6 +36,13 @@ __all__ = [
     "set_grad_enabled",
     "inference_mode",
     "is_grad_enabled",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "functional",
+    "graph",
+    "detect_anomaly",
+    "set_detect_anomaly",
 ]
 
 
