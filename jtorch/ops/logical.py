@@ -182,7 +182,6 @@ def _test(input: Tensor, ufunc: str, default: bool) -> Tensor:
     return Tensor._make(xp.full(a.shape, default))
 
 
-@with_out
 def isnan(input: Tensor) -> Tensor:
     """Which elements are NaN.
 
@@ -193,7 +192,6 @@ def isnan(input: Tensor) -> Tensor:
     return _test(input, "isnan", False)
 
 
-@with_out
 def isinf(input: Tensor) -> Tensor:
     """Which elements are +-infinity.
 
@@ -204,7 +202,6 @@ def isinf(input: Tensor) -> Tensor:
     return _test(input, "isinf", False)
 
 
-@with_out
 def isfinite(input: Tensor) -> Tensor:
     """Which elements are neither infinite nor NaN.
 
