@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 
@@ -1083,6 +1084,10 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
         >>> upsample(jtorch.ones(1, 1, 2), scale_factor=2).shape
         torch.Size([1, 1, 4])
     """
+    warnings.warn(
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
@@ -1093,6 +1098,10 @@ def upsample_nearest(input, size=None, scale_factor=None) -> Tensor:
         >>> upsample_nearest(jtorch.ones(1, 1, 2, 2), scale_factor=2).shape
         torch.Size([1, 1, 4, 4])
     """
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
@@ -1103,6 +1112,10 @@ def upsample_bilinear(input, size=None, scale_factor=None) -> Tensor:
         >>> upsample_bilinear(jtorch.ones(1, 1, 2, 2), size=3).shape
         torch.Size([1, 1, 3, 3])
     """
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
@@ -1461,7 +1474,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     if x.shape[-2] % k:
         raise RuntimeError(
             "Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
-            f"but got input.size({x.ndim - 2})={x.shape[-2]} and kernel_size=({kernel[0]}, {kernel[1]})"
+            f"but got input.size({x.ndim - 2})={x.shape[-2]} and kernel_size=({kernel[0]}, {kernel[1]})."
         )
     blocks = [_out_size(s, kk, st, lo, hi, d)
               for s, kk, st, (lo, hi), d in zip(size, kernel, stride, pads, dilation)]  # fmt: skip
