@@ -68,6 +68,7 @@ cumsum cumprod cummax cummin logcumsumexp diff
 """.split()
 # matmul
 METHODS += """
+matmul mm bmm mv dot vdot inner outer ger addmm addmv addbmm baddbmm kron
 """.split()
 # random (in-place samplers such as uniform_ are listed here too: they are methods already)
 METHODS += """
@@ -101,6 +102,7 @@ INPLACE += """
 tril triu
 """.split()
 INPLACE += "cumsum cumprod".split()  # scan
+INPLACE += "addmm addmv addbmm baddbmm".split()  # matmul
 
 
 def _reflected(fn):
