@@ -41,7 +41,8 @@ def test_interpolate_float32_index_arithmetic():
     x = randn(1, 1, 10, 10, dtype="float32")
     for kw in (dict(size=(7, 3)), dict(scale_factor=0.3), dict(scale_factor=1.3)):
         for mode in ("nearest", "nearest-exact", "bilinear"):
-            check(lambda lib, x: F(lib).interpolate(x, mode=mode, **kw), x, dtypes=("float32",))
+            fn = lambda lib, x, mode=mode, kw=kw: F(lib).interpolate(x, mode=mode, **kw)  # noqa: E731
+            check(fn, x, dtypes=("float32",))
 
 
 def test_upsample_aliases_and_grad_fn():
