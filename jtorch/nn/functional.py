@@ -1,0 +1,895 @@
+"""``torch.nn.functional``: the stateless forms of the layers, activations and losses.
+
+Fused primitives (softmax, nll_loss, layer_norm, ...) come from ``jtorch.ops.nn``; the rest are
+compositions of tensor ops, as in torch.
+
+Example:
+    >>> import jtorch
+    >>> import jtorch.nn.functional as F
+    >>> F.cross_entropy(jtorch.tensor([[2.0, 0.0]]), jtorch.tensor([0]))
+    tensor(0.1269)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from jtorch._tensor import Tensor, _wrap_dim
+from jtorch.ops import nn as _nn
+from jtorch.ops.nn import (
+    alpha_dropout,
+    batch_norm,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    celu,
+    celu_,
+    check_p,
+    check_reduction,
+    cosine_similarity,
+    embedding,
+    feature_alpha_dropout,
+    group_norm,
+    hardshrink,
+    instance_norm,
+    layer_norm,
+    nll_loss,
+    pairwise_distance,
+    prelu,
+    reduce,
+    relu_,
+    rms_norm,
+    rrelu,
+    rrelu_,
+    selu,
+    selu_,
+    threshold,
+    threshold_,
+)
+
+__all__ = [
+    "linear", "bilinear", "relu", "relu_", "relu6", "elu", "elu_", "selu", "selu_", "celu",
+    "celu_", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_", "glu", "gelu", "silu",
+    "mish", "logsigmoid", "hardshrink", "tanhshrink", "softsign", "softplus", "softmin",
+    "softmax", "softshrink", "log_softmax", "tanh", "sigmoid", "hardsigmoid", "hardswish",
+    "hardtanh", "hardtanh_", "threshold", "threshold_", "normalize", "one_hot", "pad",
+    "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
+    "batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm",
+    "embedding", "embedding_bag", "cosine_similarity", "pairwise_distance", "l1_loss",
+    "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "huber_loss", "smooth_l1_loss", "kl_div",
+    "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+    "multilabel_soft_margin_loss", "triplet_margin_loss", "poisson_nll_loss",
+    "gaussian_nll_loss",
+]  # fmt: skip
+
+
+def _legacy_reduction(size_average, reduce_, reduction: str) -> str:
+    if size_average is None and reduce_ is None:
+        return reduction
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use reduction='"
+        + legacy_get_string(size_average, reduce_, emit_warning=False)
+        + "' instead.",
+        stacklevel=3,
+    )
+    return legacy_get_string(size_average, reduce_, emit_warning=False)
+
+
+def legacy_get_string(size_average, reduce_, emit_warning: bool = True) -> str:
+    """torch's mapping of the deprecated ``size_average``/``reduce`` flags to a reduction."""
+    size_average = True if size_average is None else size_average
+    reduce_ = True if reduce_ is None else reduce_
+    if size_average and reduce_:
+        return "mean"
+    return "sum" if reduce_ else "none"
+
+
+# -- linear ------------------------------------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` (one ``addmm`` for 2-D input).
+
+    Example:
+        >>> F.linear(jtorch.ones(1, 2), jtorch.ones(3, 2), jtorch.zeros(3))
+        tensor([[2., 2., 2.]])
+    """
+    import jtorch  # noqa: PLC0415
+
+    if input.dim() == 2 and bias is not None:
+        return jtorch.addmm(bias, input, weight.t())
+    if input.dim() > 2 and bias is not None:
+        lead = tuple(input.shape[:-1])
+        out = jtorch.addmm(bias, input.reshape(-1, input.shape[-1]), weight.t())
+        return out.view(*lead, out.shape[-1])
+    out = jtorch.matmul(input, weight.t())
+    return out + bias if bias is not None else out
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None):
+    """``y_k = x1 @ W_k @ x2 + b_k``.
+
+    Example:
+        >>> F.bilinear(jtorch.ones(1, 2), jtorch.ones(1, 3), jtorch.ones(1, 2, 3)).shape
+        torch.Size([1, 1])
+    """
+    import jtorch  # noqa: PLC0415
+
+    out = jtorch.einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out + bias if bias is not None else out
+
+
+# -- activations -------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(input, 0)``.
+
+    Example:
+        >>> F.relu(jtorch.tensor([-1.0, 1.0]))
+        tensor([0., 1.])
+    """
+    return relu_(input) if inplace else _nn.relu(input)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace=False):
+    """``clamp(input, min_val, max_val)`` with zero gradient outside.
+
+    Example:
+        >>> F.hardtanh(jtorch.tensor([-2.0, 0.5]))
+        tensor([-1.0000,  0.5000])
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _nn._activation(_nn.Hardtanh, input, inplace, min_val=min_val, max_val=max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place :func:`hardtanh`."""
+    return hardtanh(input, min_val, max_val, True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(0, x), 6)``.
+
+    Example:
+        >>> F.relu6(jtorch.tensor([7.0]))
+        tensor([6.])
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x if x > 0 else alpha * (exp(x) - 1)``.
+
+    Example:
+        >>> F.elu(jtorch.tensor([-1.0]))
+        tensor([-0.6321])
+    """
+    return _nn._activation(_nn.Elu, input, inplace, alpha=alpha, scale=1.0, input_scale=1.0)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place :func:`elu`."""
+    return elu(input, alpha, True)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x if x > 0 else negative_slope * x``.
+
+    Example:
+        >>> F.leaky_relu(jtorch.tensor([-1.0]), 0.1)
+        tensor([-0.1000])
+    """
+    return _nn._activation(_nn.LeakyRelu, input, inplace, negative_slope=negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place :func:`leaky_relu`."""
+    return leaky_relu(input, negative_slope, True)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)`` (``approximate='tanh'``: the tanh approximation).
+
+    Example:
+        >>> F.gelu(jtorch.tensor([1.0]))
+        tensor([0.8413])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _nn.Gelu.apply(input, approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)``.
+
+    Example:
+        >>> F.silu(jtorch.tensor([1.0]))
+        tensor([0.7311])
+    """
+    return _nn._activation(_nn.Silu, input, inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``.
+
+    Example:
+        >>> F.mish(jtorch.tensor([1.0]))
+        tensor([0.8651])
+    """
+    return _nn._activation(_nn.Mish, input, inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """``clamp(x / 6 + 1/2, 0, 1)``.
+
+    Example:
+        >>> F.hardsigmoid(jtorch.tensor([0.0]))
+        tensor([0.5000])
+    """
+    return _nn._activation(_nn.Hardsigmoid, input, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * hardsigmoid(x)``.
+
+    Example:
+        >>> F.hardswish(jtorch.tensor([1.0]))
+        tensor([0.6667])
+    """
+    return _nn._activation(_nn.Hardswish, input, inplace)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta`` (linear above ``threshold``).
+
+    Example:
+        >>> F.softplus(jtorch.tensor([0.0]))
+        tensor([0.6931])
+    """
+    return _nn.Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
+
+    Example:
+        >>> F.softshrink(jtorch.tensor([1.0, 0.2]))
+        tensor([0.5000, 0.0000])
+    """
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return _nn.Softshrink.apply(input, lambd=lambd)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x))`` computed stably.
+
+    Example:
+        >>> F.logsigmoid(jtorch.tensor([0.0]))
+        tensor([-0.6931])
+    """
+    return _nn.LogSigmoid.apply(input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``.
+
+    Example:
+        >>> F.tanhshrink(jtorch.tensor([0.0]))
+        tensor([0.])
+    """
+    return input - input.tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """``x / (1 + |x|)``.
+
+    Example:
+        >>> F.softsign(jtorch.tensor([1.0]))
+        tensor([0.5000])
+    """
+    return input / (input.abs() + 1)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return input.tanh()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Logistic sigmoid."""
+    return input.sigmoid()
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``.
+
+    Example:
+        >>> F.softmax(jtorch.tensor([0.0, 0.0]), dim=0)
+        tensor([0.5000, 0.5000])
+    """
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim())
+    return _nn.softmax(input, dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None):
+    """``log(softmax(x))`` along ``dim``, computed stably.
+
+    Example:
+        >>> F.log_softmax(jtorch.tensor([0.0, 0.0]), dim=0)
+        tensor([-0.6931, -0.6931])
+    """
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim())
+    return _nn.log_softmax(input, dim, dtype)
+
+
+def _softmax_dim(name: str, ndim: int) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``softmax(-input, dim)``.
+
+    Example:
+        >>> F.softmin(jtorch.tensor([0.0, 0.0]), 0)
+        tensor([0.5000, 0.5000])
+    """
+    if dim is None:
+        dim = _softmax_dim("softmin", input.dim())
+    return _nn.softmax(-input if dtype is None else -input.to(dtype), dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """``a * sigmoid(b)`` for the two halves ``a, b`` of ``input`` along ``dim``.
+
+    Example:
+        >>> F.glu(jtorch.tensor([1.0, 0.0]))
+        tensor([0.5000])
+    """
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, input.dim())
+    if input.shape[d] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}"
+        )
+    return _nn.Glu.apply(input, dim=d)
+
+
+# -- normalisation and distances ---------------------------------------------------------------
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """``input / max(||input||_p, eps)`` along ``dim``.
+
+    Example:
+        >>> F.normalize(jtorch.tensor([[3.0, 4.0]]))
+        tensor([[0.6000, 0.8000]])
+    """
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def local_response_norm(input: Tensor, size: int, alpha=1e-4, beta=0.75, k=1.0) -> Tensor:
+    """Normalise each position by the squares of ``size`` neighbouring channels.
+
+    Example:
+        >>> F.local_response_norm(jtorch.ones(1, 2, 1), 2).shape
+        torch.Size([1, 2, 1])
+    """
+    if input.dim() < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality input (got {input.dim()} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    sq = input * input
+    padded = _nn.constant_pad_nd(sq.movedim(1, -1), (size // 2, (size - 1) // 2))
+    c = input.shape[1]
+    div = padded.narrow(-1, 0, c)
+    for i in range(1, size):
+        div = div + padded.narrow(-1, i, c)
+    div = (div.movedim(-1, 1) * (alpha / size) + k) ** beta
+    return input / div
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """``int64`` one-hot encoding with a new last dim of size ``num_classes``.
+
+    Example:
+        >>> F.one_hot(jtorch.tensor([0, 2]))
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    a = tensor._array
+    xp = tensor._xp()
+    if a.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if a.size and a.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(a.max()) + 1 if a.size else 0
+        if not a.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    elif a.size and a.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._make(xp.eye(num_classes, dtype=xp.int64)[a])
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims; ``mode`` is constant, reflect, replicate or circular.
+
+    Example:
+        >>> F.pad(jtorch.tensor([[1.0, 2.0]]), (1, 1), mode="reflect")
+        tensor([[2., 1., 2., 1.]])
+    """
+    if mode == "constant":
+        return _nn.constant_pad_nd(input, pad, 0 if value is None else value)
+    if value is not None and value != 0:
+        raise AssertionError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    pad = tuple(int(p) for p in pad)
+    nd = len(pad) // 2
+    if len(pad) % 2 or input.dim() not in (nd + 1, nd + 2) or nd > 3:
+        raise NotImplementedError(
+            "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now"
+        )
+    return _nn.index_pad(input, pad, mode)
+
+
+# -- dropout -----------------------------------------------------------------------------------
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero elements with probability ``p`` in training and scale the rest by ``1/(1-p)``.
+
+    Example:
+        >>> F.dropout(jtorch.ones(2), 0.5, training=False)
+        tensor([1., 1.])
+    """
+    return _nn.dropout(input, p, training, inplace)
+
+
+def _feature_dropout(name: str, input, p, training, inplace, dims: tuple) -> Tensor:
+    check_p(p)
+    if input.dim() not in dims:
+        warnings.warn(
+            f"{name}: Received a {input.dim()}-D input to {name}, which is deprecated and will "
+            f"result in an error in a future release.",
+            stacklevel=3,
+        )
+    batched = input.dim() == dims[-1]
+    x = input if batched else input.unsqueeze(0)
+    out = _nn.feature_dropout(x, p, training, inplace)
+    if not batched:
+        out = out.squeeze(0)
+        if inplace:
+            return input
+    return out
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of a ``(N, C, L)`` or ``(C, L)`` input.
+
+    Example:
+        >>> F.dropout1d(jtorch.ones(1, 2, 2), training=False).shape
+        torch.Size([1, 2, 2])
+    """
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            "dropout1d: Expected 2D or 3D input, but received a "
+            f"{input.dim()}D input. Note that dropout1d exists to provide channel-wise dropout "
+            "on inputs with 1 spatial dimension, a channel dimension, and an optional batch "
+            "dimension (i.e. 2D or 3D inputs)."
+        )
+    return _feature_dropout("dropout1d", input, p, training, inplace, (2, 3))
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of a ``(N, C, H, W)`` input.
+
+    Example:
+        >>> F.dropout2d(jtorch.ones(1, 2, 2, 2), training=False).shape
+        torch.Size([1, 2, 2, 2])
+    """
+    check_p(p)
+    if not training or p == 0:
+        return input
+    return _nn.feature_dropout(input, p, training, inplace)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of a ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input.
+
+    Example:
+        >>> F.dropout3d(jtorch.ones(1, 2, 1, 1, 1), training=False).shape
+        torch.Size([1, 2, 1, 1, 1])
+    """
+    return _feature_dropout("dropout3d", input, p, training, inplace, (4, 5))
+
+
+# -- embedding bag -----------------------------------------------------------------------------
+def embedding_bag(
+    input: Tensor,
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm=None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """Sum, mean or max of the embeddings of each bag (rows of a 2-D ``input``, or segments
+    of a 1-D ``input`` starting at ``offsets``).
+
+    Example:
+        >>> F.embedding_bag(jtorch.tensor([[0, 1]]), jtorch.tensor([[1.0], [3.0]]))
+        tensor([[2.]])
+    """
+    import jtorch  # noqa: PLC0415
+
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a "
+                "mini-batch of fixed length sequences. However, found offsets of type "
+                f"{type(offsets)}"
+            )
+        n, length = input.shape
+        starts = list(range(0, n * length, length)) if length else [0] * n
+        flat = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    else:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        flat = input
+        starts = offsets.tolist()
+        if include_last_offset:
+            starts = starts[:-1]
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+            f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+            "GitHub."
+        )
+    rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.unsqueeze(-1)
+    keep = None
+    if padding_idx is not None:
+        keep = (flat != (padding_idx % weight.shape[0])).to(rows.dtype)
+    ends = starts[1:] + [flat.shape[0]]
+    bags = []
+    for s, e in zip(starts, ends):
+        seg = rows[s:e]
+        count = float(keep[s:e].sum()) if keep is not None else e - s
+        if count == 0:
+            bags.append(weight.new_zeros(weight.shape[1]))
+        elif mode == "sum":
+            bags.append(seg.sum(0))
+        elif mode == "mean":
+            bags.append(seg.sum(0) / count)
+        else:
+            bags.append(seg.amax(0))
+    return jtorch.stack(bags) if bags else weight.new_zeros(0, weight.shape[1])
+
+
+# -- losses ------------------------------------------------------------------------------------
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Mean absolute error.
+
+    Example:
+        >>> F.l1_loss(jtorch.tensor([1.0, 3.0]), jtorch.tensor([0.0, 0.0]))
+        tensor(2.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    _warn_size(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+_reduce = reduce
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error.
+
+    Example:
+        >>> F.mse_loss(jtorch.tensor([1.0, 3.0]), jtorch.tensor([0.0, 0.0]))
+        tensor(5.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        check_reduction(reduction)
+        return _reduce((input - target) ** 2 * weight, reduction)
+    return _nn.pair_loss(_nn.MseLoss, input, target, reduction)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
+    """Squared error below ``delta``, linear above it.
+
+    Example:
+        >>> F.huber_loss(jtorch.tensor([0.5, 3.0]), jtorch.tensor([0.0, 0.0]))
+        tensor(1.3125)
+    """
+    return _nn.pair_loss(_nn.HuberLoss, input, target, reduction, delta=delta)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """``0.5 d^2 / beta`` below ``beta``, ``|d| - beta/2`` above it.
+
+    Example:
+        >>> F.smooth_l1_loss(jtorch.tensor([0.5, 3.0]), jtorch.tensor([0.0, 0.0]))
+        tensor(1.3125)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return _nn.pair_loss(_nn.SmoothL1Loss, input, target, reduction, beta=beta)
+
+
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """``nll_loss(log_softmax(input, 1), target)``; ``target`` is class indices or
+    class probabilities; ``label_smoothing`` mixes in the uniform distribution.
+
+    Example:
+        >>> F.cross_entropy(jtorch.tensor([[0.0, 0.0]]), jtorch.tensor([1]))
+        tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    axis = 0 if input.dim() == 1 else 1
+    logp = log_softmax(input, axis)
+    n_classes = input.shape[axis]
+    wshape = [1] * input.dim()
+    if weight is not None:
+        wshape[axis] = n_classes
+    if target.is_floating_point():
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(
+                "Expected floating point target to have the same shape as input, got "
+                f"{list(target.shape)} and {list(input.shape)}"
+            )
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        prod = logp * target
+        if weight is not None:
+            prod = prod * weight.view(*wshape)
+        if reduction == "none":
+            return -prod.sum(axis)
+        total = -prod.sum()
+        return total / (input.numel() // n_classes) if reduction == "mean" else total
+    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0:
+        return loss
+    ignore = target._array == ignore_index
+    smooth = -(logp * weight.view(*wshape)).sum(axis) if weight is not None else -logp.sum(axis)
+    smooth = smooth * Tensor._make((~ignore).astype(logp._array.dtype))
+    if reduction == "mean":
+        if weight is not None:
+            denom = float(weight._array[target._array[~ignore]].sum())
+        else:
+            denom = float((~ignore).sum())
+        ret = smooth.sum() / denom
+    elif reduction == "sum":
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return (1 - label_smoothing) * loss + ret * (label_smoothing / n_classes)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence of ``target`` from log-probabilities ``input``.
+
+    Example:
+        >>> F.kl_div(jtorch.tensor([0.0]), jtorch.tensor([1.0]), reduction="sum")
+        tensor(0.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            stacklevel=2,
+        )
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        import jtorch  # noqa: PLC0415
+
+        loss = jtorch.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.dim() else loss.sum()
+    check_reduction(reduction)
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean") -> Tensor:  # fmt: skip
+    """``1 - cos(x1, x2)`` for ``y = 1``, ``max(0, cos(x1, x2) - margin)`` for ``y = -1``.
+
+    Example:
+        >>> F.cosine_embedding_loss(jtorch.tensor([[1.0, 0.0]]), jtorch.tensor([[1.0, 0.0]]), jtorch.tensor([1.0]))
+        tensor(0.)
+    """
+    import jtorch  # noqa: PLC0415
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    eps = 1e-12
+    dim = input1.dim() - 1
+    prod = (input1 * input2).sum(dim)
+    mag1 = (input1 * input1).sum(dim) + eps
+    mag2 = (input2 * input2).sum(dim) + eps
+    cos = prod / (mag1 * mag2).sqrt()
+    zeros = jtorch.zeros_like(cos)
+    pos = 1 - cos
+    neg = (cos - margin).clamp_min(0)
+    out = jtorch.where(target == 1, pos, zeros) + jtorch.where(target == -1, neg, zeros)
+    return _reduce(out, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean") -> Tensor:  # fmt: skip
+    """``max(0, -y * (x1 - x2) + margin)``.
+
+    Example:
+        >>> F.margin_ranking_loss(jtorch.tensor([1.0]), jtorch.tensor([2.0]), jtorch.tensor([1.0]))
+        tensor(1.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if not (input1.dim() == input2.dim() == target.dim()):
+        raise RuntimeError(
+            f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} "
+        )
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean") -> Tensor:  # fmt: skip
+    """``x`` for ``y = 1``, ``max(0, margin - x)`` for ``y = -1``.
+
+    Example:
+        >>> F.hinge_embedding_loss(jtorch.tensor([0.3, 0.3]), jtorch.tensor([1.0, -1.0]))
+        tensor(0.5000)
+    """
+    import jtorch  # noqa: PLC0415
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    zeros = jtorch.zeros_like(input)
+    margin_clamp = (margin - input).clamp_min(0)
+    out = jtorch.where(target != 1, margin_clamp, zeros) + jtorch.where(target != -1, input, zeros)
+    return _reduce(out, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean") -> Tensor:
+    """``log(1 + exp(-y * x))``.
+
+    Example:
+        >>> F.soft_margin_loss(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
+        tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    return _nn.SoftMarginLoss.apply(input, target, reduction=reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean") -> Tensor:  # fmt: skip
+    """Per-class binary logistic loss averaged over classes.
+
+    Example:
+        >>> F.multilabel_soft_margin_loss(jtorch.tensor([[0.0]]), jtorch.tensor([[1.0]]))
+        tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(dim=input.dim() - 1) / input.shape[-1]
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean") -> Tensor:  # fmt: skip
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with pairwise p-norm distances.
+
+    Example:
+        >>> a = jtorch.tensor([[0.0, 0.0]])
+        >>> F.triplet_margin_loss(a, a, a + 3)
+        tensor(0.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        import jtorch  # noqa: PLC0415
+
+        d_neg = jtorch.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean") -> Tensor:  # fmt: skip
+    """Poisson negative log likelihood (``input`` is the log-rate when ``log_input``).
+
+    Example:
+        >>> F.poisson_nll_loss(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
+        tensor(1.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        import jtorch  # noqa: PLC0415
+
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + jtorch.where(target > 1, stirling, jtorch.zeros_like(stirling))
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean") -> Tensor:
+    """Gaussian negative log likelihood with predicted variance ``var``.
+
+    Example:
+        >>> F.gaussian_nll_loss(jtorch.tensor([0.0]), jtorch.tensor([0.0]), jtorch.tensor([1.0]))
+        tensor(0.)
+    """
+    if isinstance(var, (int, float)):
+        import jtorch  # noqa: PLC0415
+
+        var = jtorch.full_like(input, var)
+    if var.shape != input.shape:
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    check_reduction(reduction)
+    if bool((var._array < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    var = var.clamp_min(eps) if var.requires_grad else var.detach().clamp_min(eps)
+    # NOTE: torch clamps a copy of var without grad when var needs none; with grad, through clamp.
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)

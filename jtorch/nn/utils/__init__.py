@@ -1,0 +1,42 @@
+"""``torch.nn.utils``: gradient clipping and parameter/vector conversion.
+
+Example:
+    >>> import jtorch
+    >>> m = jtorch.nn.Linear(2, 1)
+    >>> parameters_to_vector(m.parameters()).shape
+    torch.Size([3])
+"""
+
+from __future__ import annotations
+
+from jtorch._tensor import Tensor
+from jtorch.nn.utils.clip_grad import (
+    clip_grad_norm,
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
+
+__all__ = [
+    "clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
+    "get_total_norm", "parameters_to_vector", "vector_to_parameters",
+]  # fmt: skip
+
+
+def parameters_to_vector(parameters) -> Tensor:
+    """All parameters flattened and concatenated into one vector (differentiable)."""
+    import jtorch  # noqa: PLC0415
+
+    return jtorch.cat([p.reshape(-1) for p in parameters])
+
+
+def vector_to_parameters(vec: Tensor, parameters) -> None:
+    """Copy consecutive slices of ``vec`` into the parameters' data."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    pointer = 0
+    for param in parameters:
+        n = param.numel()
+        param.data = vec[pointer : pointer + n].view_as(param).data
+        pointer += n
