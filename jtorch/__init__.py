@@ -20,6 +20,7 @@ from jtorch._runtime import *  # noqa: F403
 from jtorch._size import Size
 from jtorch._tensor_methods import bind as _bind_methods
 from jtorch import linalg
+from jtorch import nn
 from jtorch import optim
 from jtorch.random import Generator, default_generator, get_rng_state, initial_seed
 from jtorch.random import manual_seed, seed, set_rng_state
