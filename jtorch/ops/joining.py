@@ -364,7 +364,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     if not shape:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     size = shape[_wrap_dim(dim, len(shape))]
-    return split(input, max(math.ceil(size / chunks), 1) if size else 0, dim)
+    if not size:  # torch: `chunks` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, math.ceil(size / chunks), dim)
 
 
 class Unbind(Function):

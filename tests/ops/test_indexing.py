@@ -386,3 +386,40 @@ def test_copy_broadcast_cast_and_grad():
 )
 def test_op_errors(fn):
     check_error(fn, randn(3, 4, dtype="float32"))
+
+
+def test_setitem_value_requiring_grad_into_plain_tensor():
+    def f(lib, v):
+        z = lib.zeros(3, 4, dtype=v.dtype)
+        z[1] = v
+        z[:, [0, 2]] = v[:2].reshape(1, 2) * 2
+        return z
+
+    check(f, randn(4))
+
+
+def test_augmented_assignment_and_iteration():
+    def f(lib, x, v):
+        y = x * 1
+        y[1:] += v
+        y[[0, 0]] += v
+        y[..., 1] *= 2
+        return lib.stack([r * i for i, r in enumerate(y)])
+
+    check(f, randn(3, 4), randn(4, seed=1))
+
+
+@pytest.mark.parametrize(
+    "fn, shape",
+    [
+        (lambda lib, x: (x[None], x[...], x[()], x[None, None]), ()),
+        (lambda lib, x: x[[]], (3, 2)),
+        (lambda lib, x: x[:, []], (3, 2)),
+        (lambda lib, x: x[0:0], (3, 2)),
+        (lambda lib, x: x[lib.tensor([], dtype=lib.long)], (3, 2)),
+        (lambda lib, x: x[1:2, None, 0], (3, 2)),
+        (lambda lib, x: x[:, 1], (0, 3)),
+    ],
+)
+def test_index_edge_cases(fn, shape):
+    check(fn, randn(*shape))

@@ -100,6 +100,24 @@ def test_ops_match_torch(fn):
     assert _names(fn(jtorch, xj)) == _names(fn(torch, xt))
 
 
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x: lib.cat([x, x]),
+        lambda lib, x: x.unbind(1),
+        lambda lib, x: x.split(1),
+        lambda lib, x: x.chunk(2),
+        lambda lib, x: x.flip(0),
+        lambda lib, x: x.repeat(2, 1),
+    ],
+)
+def test_empty_inputs(fn):
+    check(fn, randn(0, 3))
+    assert _names(fn(jtorch, jtorch.zeros(0, 3, requires_grad=True))) == _names(
+        fn(torch, torch.zeros(0, 3, requires_grad=True))
+    )
+
+
 def test_integer_and_promoting_inputs():
     a, b = randint(0, 5, 2, 3), randn(2, 3)
     check(lambda lib, a, b: lib.cat([a, b]), a, b)
