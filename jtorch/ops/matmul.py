@@ -279,10 +279,11 @@ def _check_mv(a: Tensor, v: Tensor, dtype_of_input: Tensor | None = None) -> Non
             "addmv input tensors must have the same dtype, but got "
             f"{_scalar_name(c)}, {_scalar_name(a)}, and {_scalar_name(v)}"
         )
-    if a._array.shape[1] != v._array.shape[0]:
+    n = a._array.shape[0]
+    size = c._array.shape[0] if c is not v and c._array.ndim else n
+    if a._array.shape[1] != v._array.shape[0] or size not in (1, n) or c._array.ndim > 1:
         raise RuntimeError(
-            f"size mismatch, got input ({a._array.shape[0]}), mat ({_shape_x(a)}), "
-            f"vec ({v._array.shape[0]})"
+            f"size mismatch, got input ({size}), mat ({_shape_x(a)}), vec ({v._array.shape[0]})"
         )
 
 
@@ -491,7 +492,6 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
         tensor([4., 5.])
     """
     _check_mv(mat, vec, input)
-    _check_input(input, (mat._array.shape[0],))
     return Addmv.apply(input, mat, vec, beta=beta, alpha=alpha)
 
 
@@ -499,6 +499,7 @@ def _check_add_batched(input: Tensor, batch1: Tensor, batch2: Tensor, shape: tup
     for t, name in ((batch1, "batch1"), (batch2, "batch2")):
         if t._array.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
+    _check_input(input, shape)
     if not input._array.dtype == batch1._array.dtype == batch2._array.dtype:
         names = [_CPP[str(t.dtype)[6:]] for t in (input, batch1, batch2)]
         raise RuntimeError(
@@ -511,7 +512,6 @@ def _check_add_batched(input: Tensor, batch1: Tensor, batch2: Tensor, shape: tup
         )
     if k != k2:
         raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{m})")
-    _check_input(input, shape)
 
 
 @with_out
@@ -672,7 +672,7 @@ def _einsum_grad(grad: Tensor, subs: list, out: str, saved: tuple, i: int, sizes
     gsub = "".join(dict.fromkeys(c for c in target if c in avail))
     g = _einsum(
         ",".join([out, *others]) + "->" + gsub,
-        [grad, *(t for j, t in enumerate(saved) if j != i)],
+        [grad, *(t.conj() for j, t in enumerate(saved) if j != i)],
     )
     # letters summed away in forward come back as ones; repeated letters (diagonals) as eyes
     xp, dtype = grad._xp(), grad._array.dtype
@@ -690,9 +690,14 @@ def _einsum_grad(grad: Tensor, subs: list, out: str, saved: tuple, i: int, sizes
         else:
             renamed.append(c)
         seen.add(c)
-    if not extras:
-        return g
-    return _einsum(",".join([gsub, *extra_subs]) + "->" + "".join(renamed), [g, *extras])
+    if extras:
+        g = _einsum(",".join([gsub, *extra_subs]) + "->" + "".join(renamed), [g, *extras])
+    shape = saved[i]._array.shape
+    if g._array.shape != shape:
+        # a size-1 dim of this operand met a longer one elsewhere (the engine sums it back), or
+        # the reverse: expand so the gradient has at least this operand's sizes
+        g = g.expand(*(max(a, b) for a, b in zip(g._array.shape, shape)))
+    return g
 
 
 def _einsum(equation: str, operands: list) -> Tensor:
