@@ -495,7 +495,9 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
     return Addmv.apply(input, mat, vec, beta=beta, alpha=alpha)
 
 
-def _check_add_batched(input: Tensor, batch1: Tensor, batch2: Tensor, shape: tuple) -> None:
+def _check_add_batched(
+    input: Tensor, batch1: Tensor, batch2: Tensor, shape: tuple, summed: bool
+) -> None:
     for t, name in ((batch1, "batch1"), (batch2, "batch2")):
         if t._array.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
@@ -511,7 +513,12 @@ def _check_add_batched(input: Tensor, batch1: Tensor, batch2: Tensor, shape: tup
             f"batch1 and batch2 must have same number of batches, got {bs} and {bs2}"
         )
     if k != k2:
-        raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{m})")
+        raise RuntimeError(
+            f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{m})"
+            if summed
+            else f"Expected size for first two dimensions of batch2 tensor to be: [{bs}, {k}] "
+            f"but got: [{bs2}, {k2}]."
+        )
 
 
 @with_out
@@ -525,7 +532,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
                 [[3.]]])
     """
     shape = batch1._array.shape[:2] + batch2._array.shape[2:]
-    _check_add_batched(input, batch1, batch2, shape)
+    _check_add_batched(input, batch1, batch2, shape, summed=False)
     return Baddbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)
 
 
@@ -538,7 +545,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
         tensor([[12.]])
     """
     shape = batch1._array.shape[1:2] + batch2._array.shape[2:]
-    _check_add_batched(input, batch1, batch2, shape)
+    _check_add_batched(input, batch1, batch2, shape, summed=True)
     return Addbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)
 
 

@@ -250,6 +250,8 @@ def test_einsum_double_backward():
         (lambda lib, a, b: lib.addbmm(a[0], a, b), (randn(4, 2, 3), randn(3, 3, 2))),
         (lambda lib, a, b: lib.baddbmm(a[0].float(), a, b), (randn(2, 2, 3), randn(2, 3, 2))),
         (lambda lib, a, b: lib.baddbmm(a[0, :1], a, b), (randn(2, 3, 3), randn(2, 3, 2))),
+        (lambda lib, a, b: lib.baddbmm(a[..., :1], a, b), (randn(2, 2, 3), randn(2, 4, 5))),
+        (lambda lib, a, b: lib.addbmm(a[0, :, :1], a, b), (randn(2, 2, 3), randn(2, 4, 5))),
         (lambda lib, a, b: lib.einsum("ij,jk->ik", a, b), (randn(2, 3), randn(4, 2))),
         (lambda lib, a, b: lib.einsum("ij,jk->ik", a), (randn(2, 3), randn(4, 2))),
         (lambda lib, a, b: lib.einsum("ij,jk->ik", a, b, a), (randn(2, 3), randn(3, 2))),
