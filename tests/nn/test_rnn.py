@@ -3,6 +3,7 @@ cell functions, nn.RNN/LSTM/GRU and their Cells, and nn.utils.rnn (PackedSequenc
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import torch_oracle
 from oracle import assert_same, rng
@@ -142,3 +143,161 @@ def test_cell_functions_match_torch():
             args = [lib.tensor(a) for a in (*w[g], *b[g])]
             results.append(getattr(fns, lib_fn)(lib.tensor(x), hx, *args))
         assert_same(results[0], results[1], 1e-10, 1e-10, lib_fn)
+
+
+# -- modules ---------------------------------------------------------------------------------
+
+
+def _twin(cls_name: str, *args, **kwargs):
+    """The same module in both libraries, torch's float64 weights copied into jtorch's."""
+    theirs = getattr(torch.nn, cls_name)(*args, **kwargs).double()
+    ours = getattr(jtorch.nn, cls_name)(*args, **kwargs).double()
+    for name, p in theirs.named_parameters():
+        getattr(ours, name).data = jtorch.tensor(p.detach().numpy().copy())
+    return ours, theirs
+
+
+def _compare_module(ours, theirs, *inputs, pack=None):
+    """Forward values and the grads of inputs and every parameter equal torch's."""
+    results = []
+    for lib, module in ((jtorch, ours), (torch, theirs)):
+        args = [_to(lib, a) for a in inputs]
+        if pack is not None:
+            args[0] = lib.nn.utils.rnn.pack_padded_sequence(args[0], *pack)
+        out = module(*args)
+        if pack is not None:
+            out = (lib.nn.utils.rnn.pad_packed_sequence(out[0])[0], out[1])
+        flat = _flatten(out)
+        loss = sum((o * lib.tensor(rng(i).standard_normal(tuple(o.shape)))).sum()
+                   for i, o in enumerate(flat))  # fmt: skip
+        leaves = [a for a in _flatten(args) if a.requires_grad] + list(module.parameters())
+        results.append((flat, lib.autograd.grad(loss, leaves)))
+    assert_same(results[0][0], results[1][0], 1e-10, 1e-10, "output")
+    names = ["input"] * (len(results[0][1]) - len(list(theirs.parameters())))
+    names += [n for n, _ in theirs.named_parameters()]
+    for name, og, tg in zip(names, results[0][1], results[1][1]):
+        assert_same(og, tg, 1e-10, 1e-10, f"grad of {name}")
+
+
+def _to(lib, a):
+    if isinstance(a, tuple):
+        return tuple(_to(lib, x) for x in a)
+    return lib.tensor(a, requires_grad=True) if isinstance(a, np.ndarray) else a
+
+
+def _flatten(x) -> list:
+    if isinstance(x, (tuple, list)):
+        return [y for v in x for y in _flatten(v)]
+    return [x] if hasattr(x, "requires_grad") else []
+
+
+def _x(*shape, seed=0):
+    return rng(seed).standard_normal(shape)
+
+
+CONFIGS = [
+    {},
+    {"num_layers": 2, "bidirectional": True},
+    {"batch_first": True, "bias": False},
+    {"num_layers": 2, "dropout": 0.5},  # dropout only in train mode: eval() compares exactly
+]
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("config", range(len(CONFIGS)))
+def test_module_matches_torch(cls, config):
+    kwargs = CONFIGS[config]
+    ours, theirs = _twin(cls, I, H, **kwargs)
+    ours.eval(), theirs.eval()
+    x = _x(B, T, I) if kwargs.get("batch_first") else _x(T, B, I)
+    _compare_module(ours, theirs, x)
+    layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    h0 = _x(layers, B, H, seed=1)
+    hx = (h0, _x(layers, B, H, seed=2)) if cls == "LSTM" else h0
+    _compare_module(ours, theirs, x, hx)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+def test_rnn_relu_and_lstm_proj():
+    ours, theirs = _twin("RNN", I, H, 2, "relu", bidirectional=True)
+    _compare_module(ours, theirs, _x(T, B, I))
+    assert repr(ours) == repr(theirs)
+    ours, theirs = _twin("LSTM", I, H, num_layers=2, proj_size=P, bidirectional=True)
+    _compare_module(ours, theirs, _x(T, B, I), (_x(4, B, P), _x(4, B, H)))
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_unbatched_and_packed(cls):
+    ours, theirs = _twin(cls, I, H, num_layers=2, bidirectional=True)
+    _compare_module(ours, theirs, _x(T, I))
+    hx = _x(4, H, seed=1)
+    _compare_module(ours, theirs, _x(T, I), (hx, _x(4, H, seed=2)) if cls == "LSTM" else hx)
+    lengths = [3, 5, 2]  # unsorted: enforce_sorted=False sorts and restores the batch order
+    _compare_module(ours, theirs, _x(T, B, I), pack=(lengths, False, False))
+    hx = _x(4, B, H, seed=3)
+    _compare_module(
+        ours, theirs, _x(T, B, I), (hx, _x(4, B, H, seed=4)) if cls == "LSTM" else hx,
+        pack=(lengths, False, False),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
+def test_cells_match_torch(cls):
+    for kwargs in ({}, {"bias": False}):
+        ours, theirs = _twin(cls, I, H, **kwargs)
+        assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        _compare_module(ours, theirs, _x(B, I))
+        hx = _x(B, H, seed=1)
+        _compare_module(ours, theirs, _x(B, I), (hx, _x(B, H, seed=2)) if cls == "LSTMCell" else hx)
+        _compare_module(ours, theirs, _x(I))  # unbatched
+    ours, theirs = _twin("RNNCell", I, H, nonlinearity="relu")
+    _compare_module(ours, theirs, _x(B, I), _x(B, H))
+    assert repr(ours) == repr(theirs)
+
+
+def test_init_ranges_and_train_dropout():
+    lstm = jtorch.nn.LSTM(I, 16, num_layers=2, dropout=0.5)
+    bound = 1 / 16**0.5
+    for p in lstm.parameters():
+        assert p.abs().max().item() <= bound and p.abs().max().item() > bound / 2
+    out_train = lstm(jtorch.randn(T, B, I))[0]
+    assert out_train.shape == (T, B, 16) and out_train.requires_grad
+    lstm.eval()
+    x = jtorch.randn(T, B, I)
+    assert jtorch.equal(lstm(x)[0], lstm(x)[0])
+
+
+@pytest.mark.parametrize(
+    "build, call",
+    [
+        (lambda lib: lib.nn.LSTM(I, H), lambda lib, m: m(lib.randn(T, B, I + 1))),
+        (lambda lib: lib.nn.GRU(I, H), lambda lib, m: m(lib.randn(T, B, I), lib.randn(1, 2, H))),
+        (
+            lambda lib: lib.nn.LSTM(I, H),
+            lambda lib, m: m(
+                lib.randn(T, B, I),
+                (lib.randn(1, B, H), lib.randn(2, B, H)),
+            ),
+        ),
+        (lambda lib: lib.nn.RNN(I, H), lambda lib, m: m(lib.randn(T, I), lib.randn(1, 1, H))),
+        (lambda lib: lib.nn.RNN(I, H), lambda lib, m: m(lib.randn(2, T, B, I))),
+        (lambda lib: lib.nn.LSTMCell(I, H), lambda lib, m: m(lib.randn(1, 1, I))),
+        (lambda lib: lib.nn.LSTM(I, H, proj_size=H), None),
+        (lambda lib: lib.nn.GRU(I, H, proj_size=2), None),
+        (lambda lib: lib.nn.RNN(I, H, nonlinearity="gelu"), None),
+        (lambda lib: lib.nn.RNN(I, H, dropout=2.0), None),
+    ],
+)
+def test_errors_match_torch(build, call):
+    errors = []
+    for lib in (torch, jtorch):
+        with pytest.raises(Exception) as info:
+            m = build(lib)
+            call(lib, m)
+        errors.append(info)
+    assert errors[1].type is errors[0].type
+    assert str(errors[1].value) == str(errors[0].value)

@@ -6,7 +6,7 @@ their names, order and initialisation are torch's.
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> lstm = nn.LSTM(4, 3, num_layers=2)
+    >>> lstm = jtorch.nn.LSTM(4, 3, num_layers=2)
     >>> out, (h, c) = lstm(jtorch.randn(5, 2, 4))
     >>> out.shape, h.shape, c.shape
     (torch.Size([5, 2, 3]), torch.Size([2, 2, 3]), torch.Size([2, 2, 3]))
@@ -325,7 +325,7 @@ class RNN(RNNBase):
     batch_first=False, dropout=0.0, bidirectional=False)``; returns ``(output, h_n)``.
 
     Example:
-        >>> rnn = nn.RNN(4, 3, nonlinearity="relu", bidirectional=True)
+        >>> rnn = jtorch.nn.RNN(4, 3, nonlinearity="relu", bidirectional=True)
         >>> out, h = rnn(jtorch.randn(5, 2, 4))
         >>> out.shape, h.shape
         (torch.Size([5, 2, 6]), torch.Size([2, 2, 3]))
@@ -355,7 +355,7 @@ class LSTM(RNNBase):
     ``(output, (h_n, c_n))``.
 
     Example:
-        >>> lstm = nn.LSTM(4, 3, proj_size=2, batch_first=True)
+        >>> lstm = jtorch.nn.LSTM(4, 3, proj_size=2, batch_first=True)
         >>> out, (h, c) = lstm(jtorch.randn(2, 5, 4))
         >>> out.shape, h.shape, c.shape
         (torch.Size([2, 5, 2]), torch.Size([1, 2, 2]), torch.Size([1, 2, 3]))
@@ -428,7 +428,7 @@ class GRU(RNNBase):
     """Gated recurrent unit; returns ``(output, h_n)``.
 
     Example:
-        >>> gru = nn.GRU(4, 3, num_layers=2)
+        >>> gru = jtorch.nn.GRU(4, 3, num_layers=2)
         >>> out, h = gru(jtorch.randn(5, 4))  # unbatched
         >>> out.shape, h.shape
         (torch.Size([5, 3]), torch.Size([2, 3]))
@@ -502,7 +502,7 @@ class RNNCell(RNNCellBase):
     """One Elman RNN step, ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or relu).
 
     Example:
-        >>> cell = nn.RNNCell(4, 3, nonlinearity="relu")
+        >>> cell = jtorch.nn.RNNCell(4, 3, nonlinearity="relu")
         >>> cell(jtorch.randn(2, 4)).shape, cell
         (torch.Size([2, 3]), RNNCell(4, 3, nonlinearity=relu))
     """
@@ -532,7 +532,7 @@ class LSTMCell(RNNCellBase):
     """One LSTM step: ``(h', c')`` from ``input`` and ``(h, c)``.
 
     Example:
-        >>> h, c = nn.LSTMCell(4, 3)(jtorch.randn(4))
+        >>> h, c = jtorch.nn.LSTMCell(4, 3)(jtorch.randn(4))
         >>> h.shape, c.shape
         (torch.Size([3]), torch.Size([3]))
     """
@@ -554,7 +554,7 @@ class GRUCell(RNNCellBase):
     """One GRU step: ``h'`` from ``input`` and ``h``.
 
     Example:
-        >>> nn.GRUCell(4, 3, bias=False)
+        >>> jtorch.nn.GRUCell(4, 3, bias=False)
         GRUCell(4, 3, bias=False)
     """
 
