@@ -77,6 +77,7 @@ multinomial
 """.split()
 # nn primitives that torch also has as methods (relu, softmax, ...)
 METHODS += """
+relu relu_ softmax log_softmax hardshrink prelu
 """.split()
 
 # Out-of-place methods that also get an in-place ``name_`` variant (an explicit ``name_`` in ops

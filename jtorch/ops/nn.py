@@ -226,7 +226,8 @@ class Hardsigmoid(_Pointwise, Function):
 
     @staticmethod
     def df(xp, x):
-        return _mask(x, (x > -3) & (x < 3)) / 6
+        # NOTE: torch's backward multiplies by the float32 constant 1.0f / 6.0f.
+        return _mask(x, (x > -3) & (x < 3)) * x.dtype.type(np.float32(1) / np.float32(6))
 
 
 class Hardswish(_Pointwise, Function):
@@ -264,7 +265,14 @@ class Elu(_Pointwise, Function):
 
 
 class Celu(Elu):
-    pass
+    # NOTE: torch's celu backward uses 1 / alpha.toFloat() (float32 alpha) as the input scale.
+    @staticmethod
+    def df(xp, x, alpha, scale, input_scale):
+        return Elu.df(xp, x, alpha, scale, 1.0 / float(np.float32(alpha)))
+
+    @staticmethod
+    def d2f(xp, x, alpha, scale, input_scale):
+        return Elu.d2f(xp, x, alpha, scale, 1.0 / float(np.float32(alpha)))
 
 
 def _gelu_parts(xp, x, approximate):
@@ -605,7 +613,7 @@ def _softmax_input(input: Tensor, dim, dtype) -> tuple[Tensor, int]:
     if dtype is not None:
         input = input.to(dtype)
     elif input._array.dtype.kind not in "fc":
-        raise RuntimeError(
+        raise NotImplementedError(
             f'"softmax_lastdim_kernel_impl" not implemented for '
             f"'{input.dtype._legacy.replace('Tensor', '')}'"
         )
