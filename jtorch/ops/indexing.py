@@ -19,6 +19,8 @@ Example:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from jtorch import dtypes
@@ -113,8 +115,17 @@ def _as_items(index) -> tuple:
                 or i is Ellipsis
                 or isinstance(i, (Tensor, list, tuple, slice, np.ndarray))
             ):
+                warnings.warn(_SEQUENCE_INDEX_WARNING, UserWarning, stacklevel=3)
                 return tuple(index)
     return (index,)
+
+
+_SEQUENCE_INDEX_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or "
+    "a different result"
+)
 
 
 def _index_array(item, xp):
