@@ -22,6 +22,8 @@ from jtorch._tensor_methods import bind as _bind_methods
 from jtorch import linalg
 from jtorch import nn
 from jtorch import optim
+from jtorch.serialization import load, save
+from jtorch.utils import data as _data  # noqa: F401  (makes jtorch.utils.data reachable)
 from jtorch.random import Generator, default_generator, get_rng_state, initial_seed
 from jtorch.random import manual_seed, seed, set_rng_state
 from jtorch.linalg import det, inverse, logdet, matrix_power, slogdet, trace
