@@ -115,7 +115,7 @@ def _as_items(index) -> tuple:
                 or i is Ellipsis
                 or isinstance(i, (Tensor, list, tuple, slice, np.ndarray))
             ):
-                warnings.warn(_SEQUENCE_INDEX_WARNING, UserWarning, stacklevel=3)
+                warnings.warn(_SEQUENCE_INDEX_WARNING, UserWarning, stacklevel=4)
                 return tuple(index)
     return (index,)
 

@@ -49,6 +49,7 @@ GETITEM = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
 @pytest.mark.parametrize("fn", GETITEM)
 def test_getitem(fn):
     check(fn, randn(3, 4, 5))
@@ -290,6 +291,7 @@ def test_scatter_source_larger_than_index():
         check(lambda lib, x, i, s, f=fn: f(x, i, s), randn(3, 4), i, randn(3, 3), grad=False)
 
 
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
 def test_scatter_legacy_reduce():
     idx = _idx(2, 3, high=3)
     for reduce in ("add", "multiply"):

@@ -164,3 +164,10 @@ def test_view_scatters(fn):
 
 def test_view_scatter_size_error():
     check_error(lambda lib, x: lib.select_scatter(x, x, 0, 0), randn(3, 4))
+
+
+def test_t_and_transpose_views():
+    check(lambda lib, x: x.t(), randn(3, 4))
+    check(lambda lib, x: x.t() * 2, randn(4))
+    check(lambda lib, x: (x.T, x.mT, lib.t(x)), randn(2, 3))
+    check_error(lambda lib, x: x.t(), randn(2, 3, 4))
