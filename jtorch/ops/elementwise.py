@@ -116,7 +116,22 @@ def _pair(a, b) -> list:
             if a._array.shape != b._array.shape:
                 broadcast_shapes(a._array.shape, b._array.shape)
             return [a, b]
-    return promote(a, b)
+    a, b = promote(a, b)
+    if type(a) is int or type(b) is int:
+        t, n = (a, b) if type(b) is int else (b, a)
+        if isinstance(t, Tensor) and t._array.dtype.kind in "iu":
+            n = _wrap_int(n, t._array.dtype)
+            a, b = (t, n) if t is a else (n, t)
+    return [a, b]
+
+
+def _wrap_int(n: int, np_dtype) -> int:
+    # NOTE: torch wraps a Python int that its integer tensor's dtype cannot hold (uint8 + -3 is
+    # uint8 + 253); NumPy raises OverflowError for it instead.
+    info = np.iinfo(np_dtype)
+    if info.min <= n <= info.max:
+        return n
+    return int(np.array(n).astype(np_dtype))
 
 
 class Add(Function):
