@@ -15,7 +15,10 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from jtorch._tensor import Tensor, _wrap_dim
+from jtorch.autograd.grad_mode import is_grad_enabled
 from jtorch.ops import nn as _nn
 from jtorch.ops.nn import (
     alpha_dropout,
@@ -727,7 +730,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     else:
         import jtorch  # noqa: PLC0415
 
-        loss = jtorch.xlogy(target, target) - target * input
+        with np.errstate(divide="ignore", invalid="ignore"):  # xlogy(t, t): 0 where t == 0
+            tlogt = jtorch.where(target == 0, jtorch.zeros_like(target), target * target.log())
+        loss = tlogt - target * input
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.dim() else loss.sum()
     check_reduction(reduction)
@@ -804,6 +809,11 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
+    if target.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            "The function 'soft_margin_loss' is not differentiable with respect to argument "
+            "'target'. This input cannot have requires_grad True."
+        )
     return _nn.SoftMarginLoss.apply(input, target, reduction=reduction)
 
 

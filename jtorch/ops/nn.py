@@ -24,6 +24,7 @@ from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import no_grad
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._broadcast import float_operand, promote
+from jtorch.ops.elementwise import _erf
 
 __all__ = [
     "relu",
@@ -67,36 +68,6 @@ def _sigmoid(xp, x):
 def _softplus(xp, x):
     """``log(1 + exp(x))`` without overflow."""
     return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
-
-
-_SQRT_PI = math.sqrt(math.pi)
-
-
-def erf(xp, x):
-    """Element-wise error function on an array, accurate to float64 rounding.
-
-    NOTE: NumPy has no erf. Below 2 the all-positive series
-    ``erf(a) = 2/sqrt(pi) exp(-a^2) sum 2^n a^(2n+1) / (2n+1)!!`` (no cancellation); above it the
-    continued fraction of erfc. Both run a fixed number of vectorised steps (max error 1.2e-15).
-    """
-    a = xp.abs(x).astype(np.float64)
-    out = xp.empty_like(a)
-    small = a < 2.0
-    s = a[small]
-    z = s * s
-    z2 = 2 * z
-    term, total = s.copy(), s.copy()
-    for n in range(1, 32):
-        term *= z2
-        term /= 2 * n + 1
-        total += term
-    out[small] = 2 / _SQRT_PI * xp.exp(-z) * total
-    b = a[~small]
-    f = b.copy()
-    for k in range(60, 0, -1):
-        f = b + (k / 2) / f
-    out[~small] = 1 - xp.exp(-b * b) / _SQRT_PI / f
-    return (xp.sign(x) * out).astype(x.dtype, copy=False)
 
 
 # -- element-wise activations ------------------------------------------------------------------
@@ -281,7 +252,7 @@ def _gelu_parts(xp, x, approximate):
         u1 = k * (1 + 3 * 0.044715 * x * x)
         t = xp.tanh(k * (x + 0.044715 * x**3))
         return t, u1
-    return erf(xp, x / math.sqrt(2)), xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return _erf(xp, x / math.sqrt(2)), xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
 
 
 class Gelu(_Pointwise, Function):
@@ -823,7 +794,7 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             gx = grad * (x - t) / threshold((1 - x) * x, 1e-12, 1e-12)
         if ctx.needs_input_grad[1]:
-            gt = grad * (threshold((1 - x).log(), -100, -100) - threshold(x.log(), -100, -100))
+            gt = grad * ((1 - x).log() - x.log())  # NOTE: unclamped, as torch (inf at 0 and 1)
         return gx, gt
 
 
