@@ -330,7 +330,8 @@ def __setitem__(self: Tensor, index, value) -> None:  # noqa: N807
         else:
             copy_(t, value)
         return
-    _check_inplace_allowed(t)  # a view of a leaf that requires grad, made in no_grad
+    if STATE.enabled:  # a view of a leaf that requires grad, made in no_grad
+        _check_inplace_allowed(t)
     dst, src = t._array, value._array
     try:
         if idx is None:

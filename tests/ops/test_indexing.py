@@ -198,6 +198,20 @@ def test_index_errors(fn):
     check_error(fn, randn(3, 4, 5))
 
 
+def test_writes_into_leaves_under_no_grad():
+    for lib in (jtorch, torch):
+        w = lib.zeros(2, 3, requires_grad=True)
+        with lib.no_grad():
+            w[0] = 1.0
+            w[1, [0, 2]] = 2.0
+            w[:, 1].fill_(3.0)
+            w.index_fill_(1, lib.tensor([2]), 4.0)
+            w.diagonal().copy_(lib.tensor([5.0, 6.0]))
+        if lib is jtorch:
+            ours = w.detach().numpy().copy()
+    np.testing.assert_array_equal(ours, w.detach().numpy())
+
+
 def test_setitem_on_leaf_requiring_grad_errors():
     for setter, _ in SETITEM:
         check_error(lambda lib, x, f=setter: f(x.requires_grad_(), 1.0), randn(3, 4, 5))
