@@ -73,8 +73,9 @@ class detect_anomaly(_GradModeContext):
             return self.__class__(self.check_nan)
 
 
-class set_detect_anomaly(_GradModeContext):
-    """Turn anomaly detection on or off; as a function call or a context manager.
+class set_detect_anomaly:
+    """Turn anomaly detection on or off; as a function call or a context manager (restoring
+    the previous setting on exit).
 
     Example:
         >>> _ = jtorch.autograd.set_detect_anomaly(False)
@@ -84,17 +85,10 @@ class set_detect_anomaly(_GradModeContext):
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self.prev = (STATE.anomaly, getattr(STATE, "anomaly_check_nan", True))
-        self.mode, self.check_nan = mode, check_nan
         _set(mode, check_nan)
 
-    def _enter_mode(self) -> None:
-        _set(self.mode, self.check_nan)
+    def __enter__(self) -> None:
+        pass
 
-    def _exit_mode(self) -> None:
+    def __exit__(self, *exc) -> None:
         _set(*self.prev)
-
-    def clone(self) -> set_detect_anomaly:
-        prev = (STATE.anomaly, getattr(STATE, "anomaly_check_nan", True))
-        clone = self.__class__(self.mode, self.check_nan)
-        _set(*prev)
-        return clone
