@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from jtorch import backend
 from jtorch._tensor import Tensor
 from jtorch.autograd.grad_mode import enable_grad
 from jtorch.backend import get_array_module
@@ -394,9 +395,15 @@ class Optimizer:
 
 
 # -- shared pieces of the functional kernels ----------------------------------------------------
-def scalar_value(x) -> float:
-    """A hyperparameter as a Python float (torch accepts 1-element tensors for lr and betas)."""
-    return float(x.item()) if isinstance(x, Tensor) else x
+def scalar_value(x):
+    """A hyperparameter as a number; a (1-element) tensor becomes a NumPy scalar of its dtype.
+
+    NOTE: torch keeps a tensor ``lr`` a 0-d tensor, so ``lr / bias_correction`` rounds to its
+    dtype; NumPy scalar arithmetic rounds the same way.
+    """
+    if isinstance(x, Tensor):
+        return backend.to_numpy(x._array).reshape(())[()]
+    return x
 
 
 def check_tensor_lr(lr) -> None:
