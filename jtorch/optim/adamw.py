@@ -4,7 +4,7 @@ Example:
     >>> p = jtorch.tensor([1.0], requires_grad=True)
     >>> opt = jtorch.optim.AdamW([p], lr=0.1, weight_decay=0.1)
     >>> p.sum().backward(); opt.step(); p
-    tensor([0.8990], requires_grad=True)
+    tensor([0.8900], requires_grad=True)
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Example:
     >>> def closure():
     ...     opt.zero_grad(); loss = ((x - 1) ** 2).sum(); loss.backward(); return loss
     >>> _ = opt.step(closure); x
-    tensor([1.0000, 1.0000], requires_grad=True)
+    tensor([1., 1.], requires_grad=True)
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Example:
     >>> p = jtorch.tensor([1.0], requires_grad=True)
     >>> opt = jtorch.optim.NAdam([p], lr=0.1)
     >>> p.sum().backward(); opt.step(); p
-    tensor([0.9000], requires_grad=True)
+    tensor([0.8944], requires_grad=True)
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def nadam(
         >>> nadam([p], [jtorch.ones(1)], [jtorch.zeros(1)], [jtorch.zeros(1)],
         ...     [jtorch.tensor(1.0)], [jtorch.tensor(0.0)], beta1=0.9, beta2=0.999, lr=0.1,
         ...     weight_decay=0, momentum_decay=4e-3, eps=1e-8); p
-        tensor([0.9000])
+        tensor([0.8944])
     """
     lr = scalar_value(lr)
     for i, p in enumerate(params):

@@ -6,7 +6,7 @@ Example:
     >>> for _ in range(2):
     ...     opt.zero_grad(); (p * p).sum().backward(); opt.step()
     >>> p
-    tensor([0.6580, 1.3160], requires_grad=True)
+    tensor([0.4600, 0.9200], requires_grad=True)
 """
 
 from __future__ import annotations
