@@ -285,9 +285,10 @@ def test_grad_is_not_aliased_to_incoming_gradient():
 
 def test_deep_graph_no_recursion_error():
     x = jtorch.tensor(1.0, requires_grad=True)
+    one = jtorch.tensor(1.0)
     y = x
     for _ in range(100_000):
-        y = y * 1.0
+        y = y * one
     y.backward()
     assert x.grad.item() == 1.0
 
