@@ -463,15 +463,36 @@ class _MaxPool:
         nd = len(kernel)
         nb = x.ndim - nd
         low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
-        win = _windows(_pad(x, pads, low), kernel, out, stride, dilation, kernel_last=True)
-        win = win.reshape(x.shape[:nb] + tuple(out) + (-1,))
-        arg = win.argmax(-1)
-        y = xp.take_along_axis(win, arg[..., None], -1)[..., 0]
-        idx = xp.zeros(arg.shape, dtype=xp.int64)
-        for j, kj in enumerate(xp.unravel_index(arg, kernel)):
-            o = xp.arange(out[j]).reshape((-1,) + (1,) * (nd - 1 - j))
-            idx *= x.shape[nb + j]
-            idx += o * stride[j] - pads[j][0] + kj * dilation[j]
+        win = _windows(_pad(x, pads, low), kernel, out, stride, dilation)
+        lead = (slice(None),) * nb
+        # NOTE: a running max over the kernel offsets of strided views (no window copy, no
+        # argmax along a tiny axis); `>` keeps the first max and isnan the last NaN, as torch.
+        offsets = list(itertools.product(*(range(k) for k in kernel)))
+        # Boolean-masked writes are slow, so the argmax is kept as a running maximum of k*better
+        # (k only grows, so it ends at the last offset that improved the max).
+        y = win[lead + offsets[0]].copy()
+        itype = xp.int16 if len(offsets) < 2**15 else xp.int64
+        arg, better, step = (
+            xp.zeros(y.shape, itype),
+            xp.empty(y.shape, bool),
+            xp.empty(y.shape, itype),
+        )
+        for k, off in enumerate(offsets[1:], 1):
+            v = win[lead + off]
+            xp.greater(v, y, out=better)
+            if x.dtype.kind == "f":
+                better |= xp.isnan(v)
+            xp.maximum(arg, xp.multiply(better, k, out=step), out=arg)
+            xp.maximum(y, v, out=y)
+        plane = [math.prod(x.shape[nb + j + 1 :]) for j in range(nd)]
+        koff = xp.asarray(
+            [sum(o * d * p for o, d, p in zip(off, dilation, plane)) for off in offsets]
+        )
+        base = 0
+        for j in range(nd):
+            o = xp.arange(out[j]) * stride[j] - pads[j][0]
+            base = base + o.reshape((-1,) + (1,) * (nd - 1 - j)) * plane[j]
+        idx = koff[arg] + base
         ctx.size, ctx.nd = x.shape, nd
         ctx.unique = all(d * (k - 1) < s for k, s, d in zip(kernel, stride, dilation))
         ctx.retain_outputs(1)
