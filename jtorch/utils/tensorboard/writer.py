@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import socket
@@ -62,13 +63,18 @@ def _default_bins() -> list[float]:
 
 
 _DEFAULT_BINS = _default_bins()
+_FILE_UID = itertools.count()
 
 
 class FileWriter:
     """One event file in ``log_dir`` (tensorboardX's asynchronous ``EventFileWriter``)."""
 
     def __init__(self, log_dir, max_queue: int = 10, flush_secs: int = 120, filename_suffix=""):
-        self.event_writer = EventFileWriter(str(log_dir), max_queue, flush_secs, filename_suffix)
+        # NOTE: tensorboardX names files events.out.tfevents.<second>.<host><suffix> and opens
+        # them with "wb": a second writer in the same directory and second would truncate the
+        # first file. The pid and a process-wide counter make the name unique (torch's format).
+        suffix = f".{os.getpid()}.{next(_FILE_UID)}{filename_suffix}"
+        self.event_writer = EventFileWriter(str(log_dir), max_queue, flush_secs, suffix)
 
     def get_logdir(self) -> str:
         return self.event_writer.get_logdir()
