@@ -325,11 +325,11 @@ class ModuleDict(Module):
             self[m[0]] = m[1]
 
 
-def _param_repr(p: Tensor) -> str:
+def _param_repr(p: Tensor, dtype_name: str) -> str:
     size = "x".join(str(s) for s in p.size())
     device = "" if p.device.type == "cpu" else f" ({p.device})"
     kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-    return f"{kind} containing: [{p.dtype} of size {size}{device}]"
+    return f"{kind} containing: [{dtype_name} of size {size}{device}]"
 
 
 class ParameterList(Module):
@@ -398,7 +398,7 @@ class ParameterList(Module):
         lines = []
         for k, p in enumerate(self):
             if isinstance(p, Tensor):
-                lines.append("  (" + str(k) + "): " + _param_repr(p))
+                lines.append("  (" + str(k) + "): " + _param_repr(p, str(p.dtype)))
             else:
                 lines.append("  (" + str(k) + "): Object of type: " + type(p).__name__)
         return "\n".join(lines)
@@ -532,7 +532,7 @@ class ParameterDict(Module):
         lines = []
         for k, p in self.items():
             if isinstance(p, Tensor):
-                lines.append("  (" + str(k) + "): " + _param_repr(p))
+                lines.append("  (" + str(k) + "): " + _param_repr(p, p.type()))
             else:
                 lines.append("  (" + str(k) + "): Object of type: " + type(p).__name__)
         return "\n".join(lines)

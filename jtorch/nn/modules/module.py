@@ -173,15 +173,14 @@ class BackwardHook:
         tensors = [args[i] for i in idx]
         if not (STATE.enabled and any(t.requires_grad for t in tensors)):
             return args, None
-        # NOTE: torch marks the copies of inputs that need no grad non-differentiable; passing
-        # only the ones that need grad through the node gives the same graph.
-        diff = [i for i, t in zip(idx, tensors) if t.requires_grad]
-        new = BackwardHookFunction.apply(*(args[i] for i in diff))
-        fn(new[0].grad_fn)
+        new = BackwardHookFunction.apply(*tensors)
+        self._diff = idx
+        fn(next(t.grad_fn for t in new if t.grad_fn is not None))
         out = list(args)
-        for i, t in zip(diff, new):
-            out[i] = t
-        self._diff = diff
+        for i, t, old in zip(idx, new, tensors):
+            # NOTE: torch marks the copies of tensors that need no grad non-differentiable: they
+            # stay out of the graph, yet their slot still gets a (zero) gradient in the hooks.
+            out[i] = t if old.requires_grad else old
         return tuple(out), idx
 
     def setup_input_hook(self, args: tuple) -> tuple:
@@ -851,7 +850,10 @@ class Module:
                 )
         for hook in self._state_dict_hooks.values():
             out = hook(self, destination, prefix, local_metadata)
-            if out is not None:
+            if getattr(hook, "_from_public_api", False):
+                if out is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif out is not None:
                 destination = out
         return destination
 
@@ -1002,10 +1004,13 @@ class Module:
         return add_hook(self._state_dict_pre_hooks, hook)
 
     def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
-        """``hook(module, state_dict, prefix, local_metadata)`` runs after ``state_dict``."""
+        """``hook(module, state_dict, prefix, local_metadata) -> None`` runs after
+        ``state_dict`` (it edits the dict in place)."""
+        hook._from_public_api = True
         return add_hook(self._state_dict_hooks, hook)
 
-    _register_state_dict_hook = register_state_dict_post_hook
+    def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        return add_hook(self._state_dict_hooks, hook)
 
     def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, state_dict, prefix, local_metadata, strict, missing, unexpected,
