@@ -102,8 +102,8 @@ def tensor(
         array = data._array.copy()
         if dtype is None:
             dtype = data.dtype
-    elif isinstance(data, np.ndarray):
-        array = data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype, as in torch
+        array = np.array(data)
         dtypes.from_np(array.dtype)
     else:
         try:

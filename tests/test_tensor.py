@@ -64,6 +64,8 @@ def both(fn):
         lambda lib: lib.FloatTensor(np.ones(3)),
         lambda lib: lib.scalar_tensor(3),
         lambda lib: lib.as_tensor([1, 2]),
+        lambda lib: lib.as_tensor(np.float64(2.0)),
+        lambda lib: lib.tensor(np.int32(3)),
     ],
 )
 def test_creation(fn):
