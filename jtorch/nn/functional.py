@@ -903,3 +903,38 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
+
+
+# NOTE: attention lives with nn.MultiheadAttention; imported last, as it builds on this module.
+from jtorch.nn.modules.activation_attention import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
+
+__all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
+
+
+# -- convolution, pooling, resampling (jtorch.ops.conv) ------------------------------------------
+from jtorch.ops.conv import *  # noqa: E402, F403
+from jtorch.ops.conv import (  # noqa: E402
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
+    avg_pool2d,
+    avg_pool3d,
+    fold,
+    interpolate,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+    unfold,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)

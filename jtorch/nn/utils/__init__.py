@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 from jtorch._tensor import Tensor
+from jtorch.nn.utils import rnn
 from jtorch.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -20,7 +21,7 @@ from jtorch.nn.utils.clip_grad import (
 
 __all__ = [
     "clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
-    "get_total_norm", "parameters_to_vector", "vector_to_parameters",
+    "get_total_norm", "parameters_to_vector", "vector_to_parameters", "rnn",
 ]  # fmt: skip
 
 
