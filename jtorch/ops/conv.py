@@ -337,7 +337,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     """1-d convolution (cross-correlation) over ``input (N, C, L)`` or ``(C, L)``.
 
     Example:
-        >>> jtorch.conv1d(jtorch.ones(1, 1, 5), jtorch.ones(1, 1, 3), padding=1)
+        >>> conv1d(jtorch.ones(1, 1, 5), jtorch.ones(1, 1, 3), padding=1)
         tensor([[[2., 3., 3., 3., 2.]]])
     """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
@@ -349,7 +349,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     ``padding`` is an int, a tuple, ``'valid'`` or ``'same'``.
 
     Example:
-        >>> jtorch.conv2d(jtorch.ones(1, 1, 3, 3), jtorch.ones(1, 1, 2, 2))
+        >>> conv2d(jtorch.ones(1, 1, 3, 3), jtorch.ones(1, 1, 2, 2))
         tensor([[[[4., 4.],
                   [4., 4.]]]])
     """
@@ -360,7 +360,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
     """3-d convolution over ``input (N, C, D, H, W)``.
 
     Example:
-        >>> jtorch.conv3d(jtorch.ones(1, 1, 2, 2, 2), jtorch.ones(1, 1, 2, 2, 2)).flatten()
+        >>> conv3d(jtorch.ones(1, 1, 2, 2, 2), jtorch.ones(1, 1, 2, 2, 2)).flatten()
         tensor([8.])
     """
     return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
@@ -372,7 +372,7 @@ def conv_transpose1d(
     """1-d transposed convolution (the gradient of conv1d), ``weight (C, O/groups, k)``.
 
     Example:
-        >>> jtorch.conv_transpose1d(jtorch.ones(1, 1, 3), jtorch.ones(1, 1, 2), stride=2)
+        >>> conv_transpose1d(jtorch.ones(1, 1, 3), jtorch.ones(1, 1, 2), stride=2)
         tensor([[[1., 1., 1., 1., 1., 1.]]])
     """
     return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
@@ -385,7 +385,7 @@ def conv_transpose2d(
     """2-d transposed convolution ("deconvolution"), ``weight (C, O/groups, kH, kW)``.
 
     Example:
-        >>> jtorch.conv_transpose2d(jtorch.ones(1, 1, 2, 2), jtorch.ones(1, 1, 2, 2))
+        >>> conv_transpose2d(jtorch.ones(1, 1, 2, 2), jtorch.ones(1, 1, 2, 2))
         tensor([[[[1., 2., 1.],
                   [2., 4., 2.],
                   [1., 2., 1.]]]])
@@ -400,7 +400,7 @@ def conv_transpose3d(
     """3-d transposed convolution, ``weight (C, O/groups, kD, kH, kW)``.
 
     Example:
-        >>> jtorch.conv_transpose3d(jtorch.ones(1, 1, 1, 1, 1), jtorch.ones(1, 2, 2, 2, 2)).shape
+        >>> conv_transpose3d(jtorch.ones(1, 1, 1, 1, 1), jtorch.ones(1, 2, 2, 2, 2)).shape
         torch.Size([1, 2, 2, 2, 2])
     """
     return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding,
@@ -577,7 +577,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """1-d max pooling over ``(N, C, L)`` (torch computes it as a 2-d pool of height 1).
 
     Example:
-        >>> jtorch.max_pool1d(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
+        >>> max_pool1d(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
         tensor([[3., 2.]])
     """
     if input.ndim not in (2, 3):
@@ -599,7 +599,7 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     """``max_pool1d`` returning ``(values, indices)``.
 
     Example:
-        >>> jtorch.max_pool1d_with_indices(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)[1]
+        >>> max_pool1d_with_indices(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)[1]
         tensor([[1, 2]])
     """
     return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
@@ -610,7 +610,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """2-d max pooling over ``(N, C, H, W)``; ``return_indices`` gives flat per-plane argmaxes.
 
     Example:
-        >>> jtorch.max_pool2d(jtorch.arange(16.0).view(1, 4, 4), 2)
+        >>> max_pool2d(jtorch.arange(16.0).view(1, 4, 4), 2)
         tensor([[[ 5.,  7.],
                  [13., 15.]]])
     """
@@ -622,7 +622,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """3-d max pooling over ``(N, C, D, H, W)``.
 
     Example:
-        >>> jtorch.max_pool3d(jtorch.arange(8.0).view(1, 2, 2, 2), 2).flatten()
+        >>> max_pool3d(jtorch.arange(8.0).view(1, 2, 2, 2), 2).flatten()
         tensor([7.])
     """
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
@@ -724,7 +724,7 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """Inverse of ``max_pool1d``: put each value at its index, zeros elsewhere.
 
     Example:
-        >>> y, i = jtorch.max_pool1d(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2, return_indices=True)
+        >>> y, i = max_pool1d(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2, return_indices=True)
         >>> max_unpool1d(y, i, 2)
         tensor([[0., 3., 2., 0.]])
     """
@@ -736,7 +736,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """Inverse of ``max_pool2d`` given its indices.
 
     Example:
-        >>> y, i = jtorch.max_pool2d(jtorch.arange(4.0).view(1, 1, 2, 2), 2, return_indices=True)
+        >>> y, i = max_pool2d(jtorch.arange(4.0).view(1, 1, 2, 2), 2, return_indices=True)
         >>> max_unpool2d(y, i, 2)
         tensor([[[[0., 0.],
                   [0., 3.]]]])
@@ -749,7 +749,7 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """Inverse of ``max_pool3d`` given its indices.
 
     Example:
-        >>> y, i = jtorch.max_pool3d(jtorch.ones(1, 2, 2, 2), 2, return_indices=True)
+        >>> y, i = max_pool3d(jtorch.ones(1, 2, 2, 2), 2, return_indices=True)
         >>> max_unpool3d(y, i, 2).sum()
         tensor(1.)
     """
@@ -835,7 +835,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     """1-d average pooling over ``(N, C, L)`` (a 2-d pool of height 1, as torch).
 
     Example:
-        >>> jtorch.avg_pool1d(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
+        >>> avg_pool1d(jtorch.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
         tensor([[2., 1.]])
     """
     if input.ndim not in (2, 3):
@@ -1171,7 +1171,7 @@ def adaptive_avg_pool1d(input, output_size) -> Tensor:
     """Average pooling to a fixed output length (a 2-d pool of height 1, as torch).
 
     Example:
-        >>> jtorch.adaptive_avg_pool1d(jtorch.tensor([[1.0, 2.0, 3.0]]), 2)
+        >>> adaptive_avg_pool1d(jtorch.tensor([[1.0, 2.0, 3.0]]), 2)
         tensor([[1.5000, 2.5000]])
     """
     if input.ndim not in (2, 3):
@@ -1262,7 +1262,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Max pooling to a fixed output length (a 2-d pool of height 1, as torch).
 
     Example:
-        >>> jtorch.adaptive_max_pool1d(jtorch.tensor([[1.0, 3.0, 2.0]]), 2)
+        >>> adaptive_max_pool1d(jtorch.tensor([[1.0, 3.0, 2.0]]), 2)
         tensor([[3., 3.]])
     """
     if input.ndim not in (2, 3):
@@ -1342,7 +1342,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """Rearrange ``(*, C*r^2, H, W)`` into ``(*, C, H*r, W*r)`` (sub-pixel convolution).
 
     Example:
-        >>> jtorch.pixel_shuffle(jtorch.arange(4.0).view(1, 4, 1, 1), 2)
+        >>> pixel_shuffle(jtorch.arange(4.0).view(1, 4, 1, 1), 2)
         tensor([[[[0., 1.],
                   [2., 3.]]]])
     """
@@ -1360,7 +1360,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """Inverse of ``pixel_shuffle``: ``(*, C, H*r, W*r)`` into ``(*, C*r^2, H, W)``.
 
     Example:
-        >>> jtorch.pixel_unshuffle(jtorch.arange(4.0).view(1, 1, 2, 2), 2).flatten()
+        >>> pixel_unshuffle(jtorch.arange(4.0).view(1, 1, 2, 2), 2).flatten()
         tensor([0., 1., 2., 3.])
     """
     _check_shuffle_input("pixel_unshuffle", input)
@@ -1393,7 +1393,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     """Interleave the channels of ``groups`` groups (ShuffleNet).
 
     Example:
-        >>> jtorch.channel_shuffle(jtorch.arange(4.0).view(1, 4, 1), 2).flatten()
+        >>> channel_shuffle(jtorch.arange(4.0).view(1, 4, 1), 2).flatten()
         tensor([0., 2., 1., 3.])
     """
     if groups <= 0:

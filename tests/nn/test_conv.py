@@ -9,8 +9,8 @@ import jtorch.ops.conv
 
 
 def F(lib):
-    """jtorch's functional conv ops, or torch.nn.functional."""
-    return jtorch.ops.conv if lib is jtorch else torch.nn.functional
+    """``lib.nn.functional``."""
+    return lib.nn.functional
 
 
 CONV = [
@@ -147,3 +147,86 @@ def test_conv_bias_errors():
                 match=r"expected bias to be 1-dimensional with 2 elements, but got bias of size \[3\]")  # fmt: skip
     check_error(lambda lib, x, w, b: F(lib).conv2d(x.float(), w.float(), b), x, w, randn(2),
                 match=r"Input type \(float\) and bias type \(double\) should be the same")  # fmt: skip
+
+
+def _same_module(lib, cls: str, *args, **kwargs):
+    """``lib.nn.<cls>(*args)`` with the parameters of a seeded torch module."""
+    torch.manual_seed(0)
+    ref = getattr(torch.nn, cls)(*args, **kwargs).double()
+    if lib is torch:
+        return ref
+    module = getattr(jtorch.nn, cls)(*args, **kwargs).double()
+    module.load_state_dict(
+        {k: jtorch.tensor(v.detach().numpy()) for k, v in ref.state_dict().items()}
+    )
+    return module
+
+
+@pytest.mark.parametrize(
+    "cls, args, kwargs, shape",
+    [
+        ("Conv1d", (2, 4, 3), dict(stride=2, padding=1), (2, 2, 7)),
+        ("Conv2d", (3, 4, 3), dict(padding=1, padding_mode="reflect"), (1, 3, 5, 4)),
+        (
+            "Conv2d",
+            (2, 2, (3, 2)),
+            dict(padding="same", padding_mode="circular", groups=2),
+            (1, 2, 4, 5),
+        ),
+        (
+            "Conv2d",
+            (2, 3, 2),
+            dict(padding=(1, 2), padding_mode="replicate", bias=False),
+            (2, 3, 3),
+        ),
+        ("Conv3d", (1, 2, 2), dict(dilation=(1, 2, 1)), (1, 1, 3, 4, 3)),
+        ("ConvTranspose1d", (2, 3, 3), dict(stride=2, output_padding=1), (1, 2, 4)),
+        ("ConvTranspose2d", (4, 2, 3), dict(stride=2, groups=2), (1, 4, 3, 3)),
+        ("ConvTranspose3d", (1, 2, 2), dict(stride=(1, 2, 1)), (1, 1, 2, 2, 2)),
+    ],
+)
+def test_conv_modules(cls, args, kwargs, shape):
+    check(lambda lib, x: _same_module(lib, cls, *args, **kwargs)(x), randn(*shape),
+          dtypes=("float64",))  # fmt: skip
+    assert repr(_same_module(jtorch, cls, *args, **kwargs)) == repr(
+        _same_module(torch, cls, *args, **kwargs)
+    )
+
+
+def test_conv_transpose_output_size():
+    fn = lambda lib, x: _same_module(lib, "ConvTranspose2d", 2, 1, 3, stride=2)(  # noqa: E731
+        x, output_size=(8, 7)
+    )
+    check(fn, randn(1, 2, 3, 3), dtypes=("float64",))
+    check_error(
+        lambda lib, x: _same_module(lib, "ConvTranspose2d", 2, 1, 3, stride=2)(
+            x, output_size=(2, 2)
+        ),
+        randn(1, 2, 3, 3),
+        match="requested an output size of",
+    )
+
+
+def test_conv_module_init_and_errors():
+    m = jtorch.nn.Conv2d(4, 6, 3, groups=2)
+    assert m.weight.shape == (6, 2, 3, 3) and m.bias.shape == (6,)
+    bound = 1 / (2 * 9) ** 0.5  # kaiming_uniform(a=sqrt(5)) and the bias share 1/sqrt(fan_in)
+    assert float(m.weight.abs().max()) <= bound and float(m.bias.abs().max()) <= bound
+    assert float(m.weight.abs().max()) > bound / 2
+    for kwargs in (dict(groups=0), dict(groups=3), dict(padding="full"), dict(padding_mode="x"),
+                   dict(padding="same", stride=2)):  # fmt: skip
+        with pytest.raises(ValueError) as theirs:
+            torch.nn.Conv2d(4, 6, 3, **kwargs)
+        with pytest.raises(ValueError) as ours:
+            jtorch.nn.Conv2d(4, 6, 3, **kwargs)
+        assert str(ours.value) == str(theirs.value)
+    with pytest.raises(ValueError, match='Only "zeros" padding mode is supported'):
+        jtorch.nn.ConvTranspose2d(2, 2, 3, padding_mode="reflect")
+
+
+def test_lazy_conv():
+    m = jtorch.nn.LazyConv2d(4, 3, padding=1)
+    y = m(jtorch.ones(2, 3, 5, 5))
+    assert y.shape == (2, 4, 5, 5) and type(m) is jtorch.nn.Conv2d
+    assert repr(m) == "Conv2d(3, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+    assert jtorch.nn.LazyConv1d(2, 3)(jtorch.ones(1, 5, 4)).shape == (1, 2, 2)

@@ -9,8 +9,8 @@ import jtorch.ops.conv
 
 
 def F(lib):
-    """jtorch's functional pooling ops, or torch.nn.functional."""
-    return jtorch.ops.conv if lib is jtorch else torch.nn.functional
+    """``lib.nn.functional``."""
+    return lib.nn.functional
 
 
 X1, X2, X3 = (2, 3, 9), (2, 2, 7, 6), (1, 2, 4, 5, 4)
@@ -147,3 +147,41 @@ def test_unpool_errors():
                 match="Found an invalid max index")  # fmt: skip
     check_error(lambda lib, y, i: F(lib).max_unpool2d(y, i, 2, output_size=(9, 9)), y.numpy(),
                 i.numpy(), match="invalid output_size")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "cls, args, kwargs, shape",
+    [
+        ("MaxPool1d", (3, 2, 1), {}, X1),
+        ("MaxPool2d", (3,), dict(stride=2, ceil_mode=True), X2),
+        ("MaxPool3d", (2,), {}, X3),
+        ("AvgPool1d", (3,), dict(padding=1, count_include_pad=False), X1),
+        ("AvgPool2d", (2,), dict(divisor_override=3), X2),
+        ("AvgPool3d", (2,), dict(stride=1), X3),
+        ("AdaptiveAvgPool1d", (4,), {}, X1),
+        ("AdaptiveAvgPool2d", ((3, None),), {}, X2),
+        ("AdaptiveAvgPool3d", (2,), {}, X3),
+        ("AdaptiveMaxPool1d", (4,), {}, X1),
+        ("AdaptiveMaxPool2d", (3,), dict(return_indices=True), X2),
+        ("AdaptiveMaxPool3d", (2,), {}, X3),
+        ("LPPool1d", (2, 3), dict(stride=2), X1),
+        ("LPPool2d", (2, 2), {}, X2),
+        ("LPPool3d", (1, 2), {}, X3),
+    ],
+)
+def test_pool_modules(cls, args, kwargs, shape):
+    x = np.abs(randn(*shape)) + 0.1 if cls.startswith("LP") else randn(*shape)
+    check(lambda lib, x: getattr(lib.nn, cls)(*args, **kwargs)(x), x)
+    assert repr(getattr(jtorch.nn, cls)(*args, **kwargs)) == repr(
+        getattr(torch.nn, cls)(*args, **kwargs)
+    )
+
+
+@pytest.mark.parametrize("nd,shape", [(1, X1), (2, X2), (3, (1, 2, 4, 6, 4))])
+def test_unpool_modules(nd, shape):
+    def fn(lib, x):
+        y, i = getattr(lib.nn, f"MaxPool{nd}d")(2, return_indices=True)(x)
+        return getattr(lib.nn, f"MaxUnpool{nd}d")(2)(y, i, output_size=x.shape)
+
+    check(fn, randn(*shape))
+    assert repr(jtorch.nn.MaxUnpool2d(2, 1)) == repr(torch.nn.MaxUnpool2d(2, 1))

@@ -5,12 +5,11 @@ import pytest
 from oracle import check, randn, torch
 
 import jtorch
-import jtorch.ops.conv
 
 
 def F(lib):
-    """jtorch's functional resampling ops, or torch.nn.functional."""
-    return jtorch.ops.conv if lib is jtorch else torch.nn.functional
+    """``lib.nn.functional``."""
+    return lib.nn.functional
 
 
 SHAPES = {1: (1, 2, 5), 2: (1, 2, 4, 3), 3: (1, 1, 3, 2, 3)}
@@ -124,3 +123,38 @@ def test_unfold_fold():
     y = F(jtorch).unfold(x, 2)
     assert y.grad_fn.name() == "Im2ColBackward0"
     assert F(jtorch).fold(y, 3, 2).grad_fn.name() == "Col2ImBackward0"
+
+
+@pytest.mark.parametrize(
+    "ctor, shape",
+    [
+        ("Upsample(scale_factor=2, mode='bilinear')", (1, 2, 3, 2)),
+        ("Upsample(size=(3, 4))", (1, 1, 2, 2)),
+        ("Upsample(scale_factor=(1.5, 2.0), mode='bicubic', align_corners=True)", (1, 1, 3, 3)),
+        ("UpsamplingNearest2d(scale_factor=2)", (1, 1, 2, 3)),
+        ("UpsamplingBilinear2d(size=3)", (1, 1, 2, 2)),
+        ("PixelShuffle(2)", (1, 8, 2, 2)),
+        ("PixelUnshuffle(2)", (1, 2, 4, 2)),
+        ("ChannelShuffle(2)", (1, 4, 2, 2)),
+        ("Fold((3, 3), 2)", (1, 4, 4)),
+        ("Unfold((2, 3), padding=1)", (1, 2, 3, 3)),
+        ("ZeroPad1d((1, 2))", (1, 2, 3)),
+        ("ZeroPad2d(1)", (1, 2, 3)),
+        ("ZeroPad3d((1, 0, 0, 1, 1, 0))", (1, 2, 2, 2)),
+        ("ConstantPad1d(2, 3.5)", (1, 2, 3)),
+        ("ConstantPad2d((1, 0, 2, 1), -1.0)", (1, 2, 3)),
+        ("ConstantPad3d(1, 0.5)", (1, 2, 2, 2)),
+        ("ReflectionPad1d(2)", (1, 2, 4)),
+        ("ReflectionPad2d((1, 0, 2, 1))", (1, 1, 3, 3)),
+        ("ReflectionPad3d(1)", (1, 1, 2, 2, 2)),
+        ("ReplicationPad1d(2)", (1, 2, 3)),
+        ("ReplicationPad2d(1)", (1, 1, 2, 3)),
+        ("ReplicationPad3d((1, 0, 1, 0, 0, 1))", (1, 1, 2, 2, 2)),
+        ("CircularPad1d(1)", (1, 2, 3)),
+        ("CircularPad2d((1, 0, 2, 1))", (1, 1, 3, 3)),
+        ("CircularPad3d(1)", (1, 1, 2, 2, 2)),
+    ],
+)
+def test_modules(ctor, shape):
+    check(lambda lib, x: eval(f"lib.nn.{ctor}")(x), randn(*shape))
+    assert repr(eval(f"jtorch.nn.{ctor}")) == repr(eval(f"torch.nn.{ctor}"))
