@@ -236,23 +236,32 @@ def _run(model, inputs: tuple, strict: bool) -> _Trace:
     return trace
 
 
-def _shape(shape) -> TensorShapeProto:
-    return TensorShapeProto(dim=[TensorShapeProto.Dim(size=s) for s in shape])
-
-
 def _graph_def(trace: _Trace) -> GraphDef:
+    # NOTE: shapes and dtypes repeat across a model: one proto per distinct value, copied in.
+    shapes: dict[tuple, TensorShapeProto] = {}
+    dtypes: dict[tuple, AttrValue] = {}
     nodes = []
     for name, op, inputs, outputs, attr, _ in trace.nodes:
         attrs = {"attr": AttrValue(s=attr.encode())}
         if outputs:
-            shapes = [_shape(t.shape) for t in outputs]
-            types = [_DTYPES.get(str(t.dtype)[6:], 0) for t in outputs]
-            attrs["_output_shapes"] = AttrValue(list=AttrValue.ListValue(shape=shapes))
-            attrs["dtype"] = (
-                AttrValue(type=types[0])
-                if len(types) == 1
-                else AttrValue(list=AttrValue.ListValue(type=types))
-            )
+            shape_list = []
+            for t in outputs:
+                shape = shapes.get(t.shape)
+                if shape is None:
+                    dims = [TensorShapeProto.Dim(size=d) for d in t.shape]
+                    shape = shapes[t.shape] = TensorShapeProto(dim=dims)
+                shape_list.append(shape)
+            attrs["_output_shapes"] = AttrValue(list=AttrValue.ListValue(shape=shape_list))
+            key = tuple(t.dtype for t in outputs)
+            dtype = dtypes.get(key)
+            if dtype is None:
+                types = [_DTYPES.get(str(d)[6:], 0) for d in key]
+                dtype = dtypes[key] = (
+                    AttrValue(type=types[0])
+                    if len(types) == 1
+                    else AttrValue(list=AttrValue.ListValue(type=types))
+                )
+            attrs["dtype"] = dtype
         device = _device(outputs[0]) if outputs else ""
         nodes.append(NodeDef(name=name, op=op, input=inputs, device=device, attr=attrs))
     return GraphDef(node=nodes, versions=VersionDef(producer=_PRODUCER))
@@ -263,7 +272,12 @@ def _graph_def(trace: _Trace) -> GraphDef:
 # DeviceStepStats -> NodeExecStats is written with the protobuf wire format directly (field
 # numbers of tensorflow/core/framework/step_stats.proto and protobuf/config.proto); the test
 # parses it back with TensorBoard's own RunMetadata.
+_SMALL = [bytes([i]) for i in range(128)]
+
+
 def _varint(n: int) -> bytes:
+    if 0 <= n < 128:
+        return _SMALL[n]
     n &= (1 << 64) - 1
     out = bytearray()
     while n > 0x7F:
@@ -273,40 +287,61 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
+_VARINT = [_varint(f << 3) for f in range(17)]  # the key of varint field f
+_LEN = [_varint(f << 3 | 2) for f in range(17)]  # the key of length-delimited field f
+
+
 def _int(field: int, value: int) -> bytes:
-    return _varint(field << 3) + _varint(value)
+    return _VARINT[field] + _varint(value)
 
 
 def _bytes(field: int, body: bytes) -> bytes:
-    return _varint(field << 3 | 2) + _varint(len(body)) + body
+    return _LEN[field] + _varint(len(body)) + body
 
 
-def _node_stats(name: str, outputs: tuple, view: bool, start_ns: int, dur_ns: int) -> bytes:
-    sizes = [0 if view else t._array.nbytes for t in outputs]
-    allocator = b"cpu" if not outputs or outputs[0].device.type == "cpu" else b"cuda"
-    total = sum(sizes)
-    memory = _bytes(1, allocator) + _int(2, total) + _int(3, total) + _int(4, total)
-    body = [_bytes(1, name.encode()), _int(2, start_ns // 1000), _int(3, 0)]
-    # NOTE: TensorBoard ignores ops with 0 us; a sub-microsecond op counts as 1 us.
-    micros = max(1, -(-dur_ns // 1000))
-    body += [_int(4, micros), _int(5, micros), _bytes(6, memory)]
-    for slot, (t, size) in enumerate(zip(outputs, sizes)):
-        shape = b"".join(_bytes(2, _int(1, s)) for s in t.shape)
-        alloc = _int(1, size) + _int(2, size) + _bytes(3, allocator)
-        desc = _int(1, _DTYPES.get(str(t.dtype)[6:], 0)) + _bytes(2, shape) + _bytes(4, alloc)
-        body.append(_bytes(7, _int(1, slot) + _bytes(3, desc)))
-    body += [_int(13, start_ns), _int(14, 0), _int(15, dur_ns), _int(16, dur_ns)]
-    return b"".join(body)
+def _output_stats(slot: int, t: Tensor, size: int, allocator: bytes) -> bytes:
+    shape = b"".join(_bytes(2, _int(1, d)) for d in t.shape)
+    alloc = _int(1, size) + _int(2, size) + _bytes(3, allocator)
+    desc = _int(1, _DTYPES.get(str(t.dtype)[6:], 0)) + _bytes(2, shape) + _bytes(4, alloc)
+    return _bytes(7, _int(1, slot) + _bytes(3, desc))
 
 
 def _run_metadata(trace: _Trace, epoch_offset_ns: int) -> bytes:
+    """RunMetadata bytes with one NodeExecStats (time, memory, outputs) per recorded op."""
     devices: dict[str, list[bytes]] = {}
+    cache: dict[tuple, bytes] = {}  # NOTE: memory and output entries repeat: encode each once
     for name, _, _, outputs, _, timing in trace.nodes:
-        if timing:
-            t0, t1 = timing["t0"], timing["t1"]
-            stats = _node_stats(name, outputs, timing["view"], t0 + epoch_offset_ns, t1 - t0)
-            device = _device(outputs[0]) if outputs else "/device:CPU:0"
-            devices.setdefault(device, []).append(_bytes(2, stats))
+        if not timing:
+            continue
+        start = timing["t0"] + epoch_offset_ns
+        duration = timing["t1"] - timing["t0"]
+        device = _device(outputs[0]) if outputs else "/device:CPU:0"
+        allocator = b"cpu" if device == "/device:CPU:0" else b"cuda"
+        sizes = [0 if timing["view"] else t._array.nbytes for t in outputs]
+        key = (allocator, sum(sizes), *((t.shape, t.dtype, n) for t, n in zip(outputs, sizes)))
+        tail = cache.get(key)
+        if tail is None:
+            total = key[1]
+            memory = _bytes(1, allocator) + _int(2, total) + _int(3, total) + _int(4, total)
+            outs = (
+                _output_stats(i, t, n, allocator) for i, (t, n) in enumerate(zip(outputs, sizes))
+            )
+            tail = cache[key] = _bytes(6, memory) + b"".join(outs)
+        # NOTE: TensorBoard ignores ops that took 0 us; a sub-microsecond op counts as 1 us.
+        micros = _varint(max(1, -(-duration // 1000)))
+        stats = b"".join(
+            (
+                _bytes(1, name.encode()),
+                _int(2, start // 1000),
+                _VARINT[4] + micros,
+                _VARINT[5] + micros,
+                tail,
+                _int(13, start),
+                _int(15, duration),
+                _int(16, duration),
+            )
+        )
+        devices.setdefault(device, []).append(_bytes(2, stats))
     dev_stats = b"".join(
         _bytes(1, _bytes(1, device.encode()) + b"".join(stats)) for device, stats in devices.items()
     )
