@@ -6,7 +6,7 @@ compositions of tensor ops, as in torch.
 Example:
     >>> import jtorch
     >>> import jtorch.nn.functional as F
-    >>> F.cross_entropy(jtorch.tensor([[2.0, 0.0]]), jtorch.tensor([0]))
+    >>> jtorch.nn.functional.cross_entropy(jtorch.tensor([[2.0, 0.0]]), jtorch.tensor([0]))
     tensor(0.1269)
 """
 
@@ -93,7 +93,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` (one ``addmm`` for 2-D input).
 
     Example:
-        >>> F.linear(jtorch.ones(1, 2), jtorch.ones(3, 2), jtorch.zeros(3))
+        >>> jtorch.nn.functional.linear(jtorch.ones(1, 2), jtorch.ones(3, 2), jtorch.zeros(3))
         tensor([[2., 2., 2.]])
     """
     import jtorch  # noqa: PLC0415
@@ -112,7 +112,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     """``y_k = x1 @ W_k @ x2 + b_k``.
 
     Example:
-        >>> F.bilinear(jtorch.ones(1, 2), jtorch.ones(1, 3), jtorch.ones(1, 2, 3)).shape
+        >>> jtorch.nn.functional.bilinear(jtorch.ones(1, 2), jtorch.ones(1, 3), jtorch.ones(1, 2, 3)).shape
         torch.Size([1, 1])
     """
     import jtorch  # noqa: PLC0415
@@ -126,7 +126,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(input, 0)``.
 
     Example:
-        >>> F.relu(jtorch.tensor([-1.0, 1.0]))
+        >>> jtorch.nn.functional.relu(jtorch.tensor([-1.0, 1.0]))
         tensor([0., 1.])
     """
     return relu_(input) if inplace else _nn.relu(input)
@@ -136,7 +136,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     """``clamp(input, min_val, max_val)`` with zero gradient outside.
 
     Example:
-        >>> F.hardtanh(jtorch.tensor([-2.0, 0.5]))
+        >>> jtorch.nn.functional.hardtanh(jtorch.tensor([-2.0, 0.5]))
         tensor([-1.0000,  0.5000])
     """
     if min_val > max_val:
@@ -153,7 +153,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """``min(max(0, x), 6)``.
 
     Example:
-        >>> F.relu6(jtorch.tensor([7.0]))
+        >>> jtorch.nn.functional.relu6(jtorch.tensor([7.0]))
         tensor([6.])
     """
     return hardtanh(input, 0.0, 6.0, inplace)
@@ -163,7 +163,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x if x > 0 else alpha * (exp(x) - 1)``.
 
     Example:
-        >>> F.elu(jtorch.tensor([-1.0]))
+        >>> jtorch.nn.functional.elu(jtorch.tensor([-1.0]))
         tensor([-0.6321])
     """
     return _nn._activation(_nn.Elu, input, inplace, alpha=alpha, scale=1.0, input_scale=1.0)
@@ -178,7 +178,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """``x if x > 0 else negative_slope * x``.
 
     Example:
-        >>> F.leaky_relu(jtorch.tensor([-1.0]), 0.1)
+        >>> jtorch.nn.functional.leaky_relu(jtorch.tensor([-1.0]), 0.1)
         tensor([-0.1000])
     """
     return _nn._activation(_nn.LeakyRelu, input, inplace, negative_slope=negative_slope)
@@ -193,7 +193,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``x * Phi(x)`` (``approximate='tanh'``: the tanh approximation).
 
     Example:
-        >>> F.gelu(jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.gelu(jtorch.tensor([1.0]))
         tensor([0.8413])
     """
     if approximate not in ("none", "tanh"):
@@ -205,7 +205,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)``.
 
     Example:
-        >>> F.silu(jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.silu(jtorch.tensor([1.0]))
         tensor([0.7311])
     """
     return _nn._activation(_nn.Silu, input, inplace)
@@ -215,7 +215,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``.
 
     Example:
-        >>> F.mish(jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.mish(jtorch.tensor([1.0]))
         tensor([0.8651])
     """
     return _nn._activation(_nn.Mish, input, inplace)
@@ -225,7 +225,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``clamp(x / 6 + 1/2, 0, 1)``.
 
     Example:
-        >>> F.hardsigmoid(jtorch.tensor([0.0]))
+        >>> jtorch.nn.functional.hardsigmoid(jtorch.tensor([0.0]))
         tensor([0.5000])
     """
     return _nn._activation(_nn.Hardsigmoid, input, inplace)
@@ -235,7 +235,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * hardsigmoid(x)``.
 
     Example:
-        >>> F.hardswish(jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.hardswish(jtorch.tensor([1.0]))
         tensor([0.6667])
     """
     return _nn._activation(_nn.Hardswish, input, inplace)
@@ -245,7 +245,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """``log(1 + exp(beta * x)) / beta`` (linear above ``threshold``).
 
     Example:
-        >>> F.softplus(jtorch.tensor([0.0]))
+        >>> jtorch.nn.functional.softplus(jtorch.tensor([0.0]))
         tensor([0.6931])
     """
     return _nn.Softplus.apply(input, beta=beta, threshold=threshold)
@@ -255,7 +255,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
 
     Example:
-        >>> F.softshrink(jtorch.tensor([1.0, 0.2]))
+        >>> jtorch.nn.functional.softshrink(jtorch.tensor([1.0, 0.2]))
         tensor([0.5000, 0.0000])
     """
     if lambd < 0:
@@ -267,7 +267,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x))`` computed stably.
 
     Example:
-        >>> F.logsigmoid(jtorch.tensor([0.0]))
+        >>> jtorch.nn.functional.logsigmoid(jtorch.tensor([0.0]))
         tensor([-0.6931])
     """
     return _nn.LogSigmoid.apply(input)
@@ -277,7 +277,7 @@ def tanhshrink(input: Tensor) -> Tensor:
     """``x - tanh(x)``.
 
     Example:
-        >>> F.tanhshrink(jtorch.tensor([0.0]))
+        >>> jtorch.nn.functional.tanhshrink(jtorch.tensor([0.0]))
         tensor([0.])
     """
     return input - input.tanh()
@@ -287,7 +287,7 @@ def softsign(input: Tensor) -> Tensor:
     """``x / (1 + |x|)``.
 
     Example:
-        >>> F.softsign(jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.softsign(jtorch.tensor([1.0]))
         tensor([0.5000])
     """
     return input / (input.abs() + 1)
@@ -307,7 +307,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     """``exp(x) / sum(exp(x))`` along ``dim``.
 
     Example:
-        >>> F.softmax(jtorch.tensor([0.0, 0.0]), dim=0)
+        >>> jtorch.nn.functional.softmax(jtorch.tensor([0.0, 0.0]), dim=0)
         tensor([0.5000, 0.5000])
     """
     if dim is None:
@@ -319,7 +319,7 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     """``log(softmax(x))`` along ``dim``, computed stably.
 
     Example:
-        >>> F.log_softmax(jtorch.tensor([0.0, 0.0]), dim=0)
+        >>> jtorch.nn.functional.log_softmax(jtorch.tensor([0.0, 0.0]), dim=0)
         tensor([-0.6931, -0.6931])
     """
     if dim is None:
@@ -340,7 +340,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     """``softmax(-input, dim)``.
 
     Example:
-        >>> F.softmin(jtorch.tensor([0.0, 0.0]), 0)
+        >>> jtorch.nn.functional.softmin(jtorch.tensor([0.0, 0.0]), 0)
         tensor([0.5000, 0.5000])
     """
     if dim is None:
@@ -352,7 +352,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     """``a * sigmoid(b)`` for the two halves ``a, b`` of ``input`` along ``dim``.
 
     Example:
-        >>> F.glu(jtorch.tensor([1.0, 0.0]))
+        >>> jtorch.nn.functional.glu(jtorch.tensor([1.0, 0.0]))
         tensor([0.5000])
     """
     if input.dim() == 0:
@@ -370,7 +370,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     """``input / max(||input||_p, eps)`` along ``dim``.
 
     Example:
-        >>> F.normalize(jtorch.tensor([[3.0, 4.0]]))
+        >>> jtorch.nn.functional.normalize(jtorch.tensor([[3.0, 4.0]]))
         tensor([[0.6000, 0.8000]])
     """
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
@@ -381,7 +381,7 @@ def local_response_norm(input: Tensor, size: int, alpha=1e-4, beta=0.75, k=1.0) 
     """Normalise each position by the squares of ``size`` neighbouring channels.
 
     Example:
-        >>> F.local_response_norm(jtorch.ones(1, 2, 1), 2).shape
+        >>> jtorch.nn.functional.local_response_norm(jtorch.ones(1, 2, 1), 2).shape
         torch.Size([1, 2, 1])
     """
     if input.dim() < 3:
@@ -404,7 +404,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """``int64`` one-hot encoding with a new last dim of size ``num_classes``.
 
     Example:
-        >>> F.one_hot(jtorch.tensor([0, 2]))
+        >>> jtorch.nn.functional.one_hot(jtorch.tensor([0, 2]))
         tensor([[1, 0, 0],
                 [0, 0, 1]])
     """
@@ -427,7 +427,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     """Pad the last ``len(pad) // 2`` dims; ``mode`` is constant, reflect, replicate or circular.
 
     Example:
-        >>> F.pad(jtorch.tensor([[1.0, 2.0]]), (1, 1), mode="reflect")
+        >>> jtorch.nn.functional.pad(jtorch.tensor([[1.0, 2.0]]), (1, 1), mode="reflect")
         tensor([[2., 1., 2., 1.]])
     """
     if mode == "constant":
@@ -450,7 +450,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """Zero elements with probability ``p`` in training and scale the rest by ``1/(1-p)``.
 
     Example:
-        >>> F.dropout(jtorch.ones(2), 0.5, training=False)
+        >>> jtorch.nn.functional.dropout(jtorch.ones(2), 0.5, training=False)
         tensor([1., 1.])
     """
     return _nn.dropout(input, p, training, inplace)
@@ -478,7 +478,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole channels of a ``(N, C, L)`` or ``(C, L)`` input.
 
     Example:
-        >>> F.dropout1d(jtorch.ones(1, 2, 2), training=False).shape
+        >>> jtorch.nn.functional.dropout1d(jtorch.ones(1, 2, 2), training=False).shape
         torch.Size([1, 2, 2])
     """
     if input.dim() not in (2, 3):
@@ -495,7 +495,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole channels of a ``(N, C, H, W)`` input.
 
     Example:
-        >>> F.dropout2d(jtorch.ones(1, 2, 2, 2), training=False).shape
+        >>> jtorch.nn.functional.dropout2d(jtorch.ones(1, 2, 2, 2), training=False).shape
         torch.Size([1, 2, 2, 2])
     """
     check_p(p)
@@ -508,7 +508,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole channels of a ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input.
 
     Example:
-        >>> F.dropout3d(jtorch.ones(1, 2, 1, 1, 1), training=False).shape
+        >>> jtorch.nn.functional.dropout3d(jtorch.ones(1, 2, 1, 1, 1), training=False).shape
         torch.Size([1, 2, 1, 1, 1])
     """
     return _feature_dropout("dropout3d", input, p, training, inplace, (4, 5))
@@ -532,7 +532,7 @@ def embedding_bag(
     of a 1-D ``input`` starting at ``offsets``).
 
     Example:
-        >>> F.embedding_bag(jtorch.tensor([[0, 1]]), jtorch.tensor([[1.0], [3.0]]))
+        >>> jtorch.nn.functional.embedding_bag(jtorch.tensor([[0, 1]]), jtorch.tensor([[1.0], [3.0]]))
         tensor([[2.]])
     """
     import jtorch  # noqa: PLC0415
@@ -589,7 +589,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     """Mean absolute error.
 
     Example:
-        >>> F.l1_loss(jtorch.tensor([1.0, 3.0]), jtorch.tensor([0.0, 0.0]))
+        >>> jtorch.nn.functional.l1_loss(jtorch.tensor([1.0, 3.0]), jtorch.tensor([0.0, 0.0]))
         tensor(2.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -615,7 +615,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error.
 
     Example:
-        >>> F.mse_loss(jtorch.tensor([1.0, 3.0]), jtorch.tensor([0.0, 0.0]))
+        >>> jtorch.nn.functional.mse_loss(jtorch.tensor([1.0, 3.0]), jtorch.tensor([0.0, 0.0]))
         tensor(5.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -629,7 +629,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     """Squared error below ``delta``, linear above it.
 
     Example:
-        >>> F.huber_loss(jtorch.tensor([0.5, 3.0]), jtorch.tensor([0.0, 0.0]))
+        >>> jtorch.nn.functional.huber_loss(jtorch.tensor([0.5, 3.0]), jtorch.tensor([0.0, 0.0]))
         tensor(1.3125)
     """
     return _nn.pair_loss(_nn.HuberLoss, input, target, reduction, delta=delta)
@@ -639,7 +639,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """``0.5 d^2 / beta`` below ``beta``, ``|d| - beta/2`` above it.
 
     Example:
-        >>> F.smooth_l1_loss(jtorch.tensor([0.5, 3.0]), jtorch.tensor([0.0, 0.0]))
+        >>> jtorch.nn.functional.smooth_l1_loss(jtorch.tensor([0.5, 3.0]), jtorch.tensor([0.0, 0.0]))
         tensor(1.3125)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -662,7 +662,7 @@ def cross_entropy(
     class probabilities; ``label_smoothing`` mixes in the uniform distribution.
 
     Example:
-        >>> F.cross_entropy(jtorch.tensor([[0.0, 0.0]]), jtorch.tensor([1]))
+        >>> jtorch.nn.functional.cross_entropy(jtorch.tensor([[0.0, 0.0]]), jtorch.tensor([1]))
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -713,7 +713,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """Kullback-Leibler divergence of ``target`` from log-probabilities ``input``.
 
     Example:
-        >>> F.kl_div(jtorch.tensor([0.0]), jtorch.tensor([1.0]), reduction="sum")
+        >>> jtorch.nn.functional.kl_div(jtorch.tensor([0.0]), jtorch.tensor([1.0]), reduction="sum")
         tensor(0.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -744,7 +744,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     """``1 - cos(x1, x2)`` for ``y = 1``, ``max(0, cos(x1, x2) - margin)`` for ``y = -1``.
 
     Example:
-        >>> F.cosine_embedding_loss(jtorch.tensor([[1.0, 0.0]]), jtorch.tensor([[1.0, 0.0]]), jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.cosine_embedding_loss(jtorch.tensor([[1.0, 0.0]]), jtorch.tensor([[1.0, 0.0]]), jtorch.tensor([1.0]))
         tensor(0.)
     """
     import jtorch  # noqa: PLC0415
@@ -769,7 +769,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
     """``max(0, -y * (x1 - x2) + margin)``.
 
     Example:
-        >>> F.margin_ranking_loss(jtorch.tensor([1.0]), jtorch.tensor([2.0]), jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.margin_ranking_loss(jtorch.tensor([1.0]), jtorch.tensor([2.0]), jtorch.tensor([1.0]))
         tensor(1.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -787,7 +787,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     """``x`` for ``y = 1``, ``max(0, margin - x)`` for ``y = -1``.
 
     Example:
-        >>> F.hinge_embedding_loss(jtorch.tensor([0.3, 0.3]), jtorch.tensor([1.0, -1.0]))
+        >>> jtorch.nn.functional.hinge_embedding_loss(jtorch.tensor([0.3, 0.3]), jtorch.tensor([1.0, -1.0]))
         tensor(0.5000)
     """
     import jtorch  # noqa: PLC0415
@@ -804,7 +804,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """``log(1 + exp(-y * x))``.
 
     Example:
-        >>> F.soft_margin_loss(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.soft_margin_loss(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -822,7 +822,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     """Per-class binary logistic loss averaged over classes.
 
     Example:
-        >>> F.multilabel_soft_margin_loss(jtorch.tensor([[0.0]]), jtorch.tensor([[1.0]]))
+        >>> jtorch.nn.functional.multilabel_soft_margin_loss(jtorch.tensor([[0.0]]), jtorch.tensor([[1.0]]))
         tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -840,7 +840,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
 
     Example:
         >>> a = jtorch.tensor([[0.0, 0.0]])
-        >>> F.triplet_margin_loss(a, a, a + 3)
+        >>> jtorch.nn.functional.triplet_margin_loss(a, a, a + 3)
         tensor(0.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -859,7 +859,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     """Poisson negative log likelihood (``input`` is the log-rate when ``log_input``).
 
     Example:
-        >>> F.poisson_nll_loss(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.poisson_nll_loss(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
         tensor(1.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -880,7 +880,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     """Gaussian negative log likelihood with predicted variance ``var``.
 
     Example:
-        >>> F.gaussian_nll_loss(jtorch.tensor([0.0]), jtorch.tensor([0.0]), jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.gaussian_nll_loss(jtorch.tensor([0.0]), jtorch.tensor([0.0]), jtorch.tensor([1.0]))
         tensor(0.)
     """
     if isinstance(var, (int, float)):

@@ -852,7 +852,7 @@ def binary_cross_entropy_with_logits(
     """BCE of ``sigmoid(input)`` computed stably from the logits; ``pos_weight`` scales positives.
 
     Example:
-        >>> jtorch.binary_cross_entropy_with_logits(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
+        >>> jtorch.nn.functional.binary_cross_entropy_with_logits(jtorch.tensor([0.0]), jtorch.tensor([1.0]))
         tensor(0.6931)
     """
     check_reduction(reduction)
@@ -1053,7 +1053,7 @@ def batch_norm(
     running statistics in place when training.
 
     Example:
-        >>> jtorch.batch_norm(jtorch.tensor([[1.0], [3.0]]), None, None, training=True)
+        >>> jtorch.nn.functional.batch_norm(jtorch.tensor([[1.0], [3.0]]), None, None, training=True)
         tensor([[-1.0000],
                 [ 1.0000]])
     """
@@ -1101,7 +1101,7 @@ def instance_norm(
     ``(1, N*C, ...)`` view, as torch computes it).
 
     Example:
-        >>> jtorch.instance_norm(jtorch.tensor([[[1.0, 3.0]]]))
+        >>> jtorch.nn.functional.instance_norm(jtorch.tensor([[[1.0, 3.0]]]))
         tensor([[[-1.0000,  1.0000]]])
     """
     n, c = input.shape[0], input.shape[1]
@@ -1201,7 +1201,7 @@ def embedding(
     """Rows of ``weight`` selected by the integer tensor ``input``.
 
     Example:
-        >>> jtorch.embedding(jtorch.tensor([1]), jtorch.tensor([[0.0], [5.0]]))
+        >>> jtorch.nn.functional.embedding(jtorch.tensor([1]), jtorch.tensor([[0.0], [5.0]]))
         tensor([[5.]])
     """
     idx = input._array

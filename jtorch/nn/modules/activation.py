@@ -3,7 +3,7 @@
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> nn.LeakyReLU(0.2)(jtorch.tensor([-1.0, 1.0]))
+    >>> jtorch.nn.LeakyReLU(0.2)(jtorch.tensor([-1.0, 1.0]))
     tensor([-0.2000,  1.0000])
 """
 
@@ -290,7 +290,7 @@ class PReLU(Module):
     """Leaky ReLU with a learnt slope (one, or one per channel).
 
     Example:
-        >>> nn.PReLU()
+        >>> jtorch.nn.PReLU()
         PReLU(num_parameters=1)
     """
 

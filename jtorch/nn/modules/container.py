@@ -2,7 +2,7 @@
 
 Example:
     >>> from jtorch import nn
-    >>> nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    >>> jtorch.nn.Sequential(jtorch.nn.Linear(2, 3), jtorch.nn.ReLU())
     Sequential(
       (0): Linear(in_features=2, out_features=3, bias=True)
       (1): ReLU()
@@ -34,7 +34,7 @@ class Sequential(Module):
 
     Example:
         >>> import jtorch
-        >>> nn.Sequential(nn.ReLU(), nn.Tanh())(jtorch.tensor([-1.0, 1.0]))
+        >>> jtorch.nn.Sequential(jtorch.nn.ReLU(), jtorch.nn.Tanh())(jtorch.tensor([-1.0, 1.0]))
         tensor([0.0000, 0.7616])
     """
 
@@ -151,7 +151,7 @@ class ModuleList(Module):
     """A list of modules, registered so they appear in ``parameters()`` and ``state_dict``.
 
     Example:
-        >>> len(nn.ModuleList([nn.ReLU(), nn.Tanh()]))
+        >>> len(jtorch.nn.ModuleList([jtorch.nn.ReLU(), jtorch.nn.Tanh()]))
         2
     """
 
@@ -251,7 +251,7 @@ class ModuleDict(Module):
     """An ordered dict of modules, registered as children.
 
     Example:
-        >>> list(nn.ModuleDict({"act": nn.ReLU()}).keys())
+        >>> list(jtorch.nn.ModuleDict({"act": jtorch.nn.ReLU()}).keys())
         ['act']
     """
 
@@ -337,7 +337,7 @@ class ParameterList(Module):
 
     Example:
         >>> import jtorch
-        >>> len(list(nn.ParameterList([nn.Parameter(jtorch.ones(1))]).parameters()))
+        >>> len(list(jtorch.nn.ParameterList([jtorch.nn.Parameter(jtorch.ones(1))]).parameters()))
         1
     """
 
@@ -412,7 +412,7 @@ class ParameterDict(Module):
 
     Example:
         >>> import jtorch
-        >>> list(nn.ParameterDict({"w": jtorch.ones(1)}).keys())
+        >>> list(jtorch.nn.ParameterDict({"w": jtorch.ones(1)}).keys())
         ['w']
     """
 

@@ -3,7 +3,7 @@
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> nn.PairwiseDistance()(jtorch.zeros(1, 2), jtorch.ones(1, 2))
+    >>> jtorch.nn.PairwiseDistance()(jtorch.zeros(1, 2), jtorch.ones(1, 2))
     tensor([1.4142])
 """
 

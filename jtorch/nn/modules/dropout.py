@@ -3,7 +3,7 @@
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> nn.Dropout(0.5).eval()(jtorch.ones(2))
+    >>> jtorch.nn.Dropout(0.5).eval()(jtorch.ones(2))
     tensor([1., 1.])
 """
 

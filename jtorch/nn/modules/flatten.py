@@ -3,7 +3,7 @@
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> nn.Flatten()(jtorch.ones(2, 3, 4)).shape
+    >>> jtorch.nn.Flatten()(jtorch.ones(2, 3, 4)).shape
     torch.Size([2, 12])
 """
 
@@ -35,7 +35,7 @@ class Unflatten(Module):
 
     Example:
         >>> import jtorch
-        >>> nn.Unflatten(1, (2, 3))(jtorch.ones(4, 6)).shape
+        >>> jtorch.nn.Unflatten(1, (2, 3))(jtorch.ones(4, 6)).shape
         torch.Size([4, 2, 3])
     """
 

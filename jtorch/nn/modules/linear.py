@@ -2,7 +2,7 @@
 
 Example:
     >>> from jtorch import nn
-    >>> nn.Linear(3, 2)
+    >>> jtorch.nn.Linear(3, 2)
     Linear(in_features=3, out_features=2, bias=True)
 """
 
@@ -35,7 +35,7 @@ class Linear(Module):
 
     Example:
         >>> import jtorch
-        >>> nn.Linear(3, 2)(jtorch.ones(4, 3)).shape
+        >>> jtorch.nn.Linear(3, 2)(jtorch.ones(4, 3)).shape
         torch.Size([4, 2])
     """
 
@@ -77,7 +77,7 @@ class Bilinear(Module):
 
     Example:
         >>> import jtorch
-        >>> nn.Bilinear(2, 3, 4)(jtorch.ones(5, 2), jtorch.ones(5, 3)).shape
+        >>> jtorch.nn.Bilinear(2, 3, 4)(jtorch.ones(5, 2), jtorch.ones(5, 3)).shape
         torch.Size([5, 4])
     """
 
@@ -116,7 +116,7 @@ class LazyLinear(Linear):
 
     Example:
         >>> import jtorch
-        >>> m = nn.LazyLinear(2); _ = m(jtorch.ones(1, 5)); m
+        >>> m = jtorch.nn.LazyLinear(2); _ = m(jtorch.ones(1, 5)); m
         Linear(in_features=5, out_features=2, bias=True)
     """
 

@@ -3,7 +3,7 @@
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> nn.CrossEntropyLoss()(jtorch.tensor([[0.0, 0.0]]), jtorch.tensor([0]))
+    >>> jtorch.nn.CrossEntropyLoss()(jtorch.tensor([[0.0, 0.0]]), jtorch.tensor([0]))
     tensor(0.6931)
 """
 

@@ -8,10 +8,10 @@ returns a ``RemovableHandle``.
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> class Net(nn.Module):
+    >>> class Net(jtorch.nn.Module):
     ...     def __init__(self):
     ...         super().__init__()
-    ...         self.fc = nn.Linear(2, 1)
+    ...         self.fc = jtorch.nn.Linear(2, 1)
     ...     def forward(self, x):
     ...         return self.fc(x)
     >>> Net()

@@ -2,8 +2,8 @@
 
 Example:
     >>> from jtorch import nn
-    >>> nn.BatchNorm1d(4)
-    BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    >>> jtorch.nn.BatchNorm1d(4)
+    BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
 """
 
 from __future__ import annotations
@@ -225,8 +225,8 @@ class LayerNorm(Module):
     """Normalisation over the last ``len(normalized_shape)`` dims, with elementwise affine.
 
     Example:
-        >>> nn.LayerNorm(4)
-        LayerNorm((4,), eps=1e-05, elementwise_affine=True)
+        >>> jtorch.nn.LayerNorm(4)
+        LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,

@@ -3,7 +3,7 @@
 Example:
     >>> import jtorch
     >>> from jtorch import nn
-    >>> nn.Embedding(10, 3, padding_idx=0)
+    >>> jtorch.nn.Embedding(10, 3, padding_idx=0)
     Embedding(10, 3, padding_idx=0)
 """
 
