@@ -1279,7 +1279,10 @@ class Fmod(Function):
         _check_int_divisor(a, b)
         if ctx.needs_input_grad[1]:
             ctx.retain_inputs(0, 1)
-        return getattr(_xp_pair(a, b), ctx.fn.kernel)(a, b)
+        xp = _xp_pair(a, b)
+        if ctx.fn.kernel == "remainder" and xp.result_type(a, b).kind == "f":
+            return _float_remainder(xp, a, b)
+        return getattr(xp, ctx.fn.kernel)(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1288,6 +1291,13 @@ class Fmod(Function):
             a, b = ctx.saved_inputs
             gb = -grad * div(a, b, rounding_mode=ctx.fn.rounding)
         return (grad if ctx.needs_input_grad[0] else None), gb
+
+
+def _float_remainder(xp, a, b):
+    # NOTE: torch's formula, fmod moved to the divisor's sign: -3.0 % 3 is -0.0 (NumPy says 0.0).
+    with np.errstate(all="ignore"):
+        m = xp.fmod(a, b)
+        return xp.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
 
 
 class FmodScalar(Fmod):

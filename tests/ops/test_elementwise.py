@@ -108,6 +108,10 @@ def test_unary_special_values():
     check(lambda lib, x: lib.erfinv(x), np.array([1.0, -1.0, 0.0, 0.999, -0.5]), grad=False)
     check(lambda lib, x: lib.erfc(x), np.linspace(-6, 27, 67), grad=False)
     check(lambda lib, x: lib.erf(x), np.linspace(-7, 7, 141))
+    signed = np.array([-3.0, 3.0, -6.0, 0.0, -0.0, 5.5, -5.5, 1e20])
+    for rhs in (3.0, -3.0, 2.0):
+        check(lambda lib, x, rhs=rhs: lib.signbit(lib.remainder(x, rhs)), signed, grad=False)
+        check(lambda lib, x, rhs=rhs: lib.signbit(lib.fmod(x, rhs)), signed, grad=False)
 
 
 def _specials(lib, x):
