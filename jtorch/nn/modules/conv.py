@@ -20,7 +20,9 @@ from jtorch.nn.parameter import Parameter, UninitializedParameter
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 __all__ += ["LazyConv1d", "LazyConv2d", "LazyConv3d"]
 
+# NOTE: sets built in torch's order, so their reprs in error messages match torch's
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+_PADDING_STRINGS = {"same", "valid"}
 
 
 def _ntuple(value, n: int) -> tuple:
@@ -47,9 +49,9 @@ class _ConvNd(Module):
         kernel_size, stride = _ntuple(kernel_size, nd), _ntuple(stride, nd)
         dilation = _ntuple(dilation, nd)
         if isinstance(padding, str):
-            if padding not in ("same", "valid"):
+            if padding not in _PADDING_STRINGS:
                 raise ValueError(
-                    f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
+                    f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}"
                 )
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
