@@ -1,0 +1,72 @@
+"""Recurrent layers: 50 steps, hidden 128, batch 32 (input 128), forward + backward of the summed
+output into every parameter and the input (the PERFORMANCE.md RNN workload), for nn.RNN (tanh)
+and nn.LSTM. NumPy's column is a hand-written Elman RNN forward and backward.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+UNIT = "ms"
+SCALE = 1e3
+
+STEPS, BATCH, HIDDEN = 50, 32, 128
+
+
+def _data() -> np.ndarray:
+    return np.random.default_rng(0).standard_normal((STEPS, BATCH, HIDDEN)).astype(np.float32)
+
+
+def _module_step(lib, cls_name: str):
+    lib.manual_seed(0)
+    model = getattr(lib.nn, cls_name)(HIDDEN, HIDDEN)
+    x = lib.tensor(_data(), requires_grad=True)
+
+    def step():
+        model.zero_grad()
+        x.grad = None
+        model(x)[0].sum().backward()
+
+    return step
+
+
+def _numpy_rnn():
+    r = np.random.default_rng(1)
+    bound = HIDDEN**-0.5
+    w_ih, w_hh = (r.uniform(-bound, bound, (HIDDEN, HIDDEN)).astype(np.float32) for _ in "ih")
+    b = r.uniform(-bound, bound, HIDDEN).astype(np.float32)
+    x = _data().reshape(STEPS * BATCH, HIDDEN)
+
+    def step():
+        hs = x @ w_ih.T + b  # becomes the hidden states, step by step
+        h = np.zeros((BATCH, HIDDEN), np.float32)
+        for t in range(STEPS):
+            rows = hs[t * BATCH : (t + 1) * BATCH]
+            rows += h @ w_hh.T
+            h = np.tanh(rows, out=rows)
+        dpre = np.empty_like(hs)
+        dh = np.zeros((BATCH, HIDDEN), np.float32)
+        for t in reversed(range(STEPS)):
+            rows = slice(t * BATCH, (t + 1) * BATCH)
+            dh += 1.0  # d sum(output) / d h_t
+            d = dpre[rows]
+            np.multiply(dh, 1 - hs[rows] * hs[rows], out=d)
+            dh = d @ w_hh
+        h_prev = np.concatenate([np.zeros((BATCH, HIDDEN), np.float32), hs[:-BATCH]])
+        return dpre @ w_ih, dpre.T @ x, dpre.T @ h_prev, dpre.sum(0)
+
+    return step
+
+
+def rnn_tanh(lib_name: str, lib, size: int):
+    return _numpy_rnn() if lib_name == "numpy" else _module_step(lib, "RNN")
+
+
+def lstm(lib_name: str, lib, size: int):
+    return None if lib_name == "numpy" else _module_step(lib, "LSTM")
+
+
+WORKLOADS = {
+    "RNN tanh, 50 steps, h128 b32, fwd+bwd": rnn_tanh,
+    "LSTM, 50 steps, h128 b32, fwd+bwd": lstm,
+}
