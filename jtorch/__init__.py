@@ -16,6 +16,7 @@ from jtorch import autograd, backend, backends, cuda, dtypes, ops, return_types
 from jtorch._creation import *  # noqa: F403
 from jtorch.ops import *  # noqa: F403  (before the dtype names below, which must win)
 from jtorch._printing import set_printoptions
+from jtorch.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from jtorch._runtime import *  # noqa: F403
 from jtorch._size import Size
 from jtorch._tensor_methods import bind as _bind_methods

@@ -98,16 +98,13 @@ class Tensor:
 
     def _become_view_of(self, parent: Tensor, fn, attrs: dict) -> None:
         """Share ``parent``'s version counter; remember how to replay the view from the base."""
+        # NOTE: the chain is a linked list (previous link, fn, attrs), so making a view is O(1)
+        # however deep the chain of views; replay_view in ops/_inplace.py unrolls it.
         self._vc = parent._version_counter()
         if parent._base is None:
-            self._base, self._view_chain = parent, ((fn, attrs),)
+            self._base, self._view_chain = parent, (None, fn, attrs)
         else:
-            self._base, self._view_chain = parent._base, parent._view_chain + ((fn, attrs),)
-
-    def _replay_view(self, base: Tensor) -> Tensor:
-        for fn, attrs in self._view_chain:
-            base = fn.apply(base, **attrs)
-        return base
+            self._base, self._view_chain = parent._base, (parent._view_chain, fn, attrs)
 
     def _edge(self) -> tuple:
         if self.grad_fn is not None:
@@ -135,7 +132,7 @@ class Tensor:
             )
         if value and self._array.dtype.kind not in "fc":
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients"
+                "only Tensors of floating point dtype can require gradients"
             )
         self._requires_grad = bool(value)
 

@@ -217,8 +217,8 @@ def run_backward(
                 captured[k] = Tensor._make(inputs[k]._xp().zeros_like(inputs[k]._array))
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {k} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
         elif not create_graph:
             captured[k] = g.detach()
@@ -272,7 +272,7 @@ def _run_node(node: Node, grads: list, sweep: _Sweep, buffers: dict, deps: dict,
                 grad_inputs = tuple(result)
     if not sweep.retain_graph:
         node._saved = None
-    check_nan = STATE.anomaly
+    check_nan = STATE.anomaly and getattr(STATE, "anomaly_check_nan", True)
     fast_add = not sweep.create_graph
     for i, edge in enumerate(node.edges):
         if edge is None:

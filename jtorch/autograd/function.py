@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+import traceback
 import weakref
 from collections import OrderedDict
 
@@ -35,14 +37,14 @@ _FREED = (
 
 
 def _version_error(t: Tensor, node: Node | None, now: int, saved: int) -> RuntimeError:
-    what = f"[{t.type()} {list(t.shape)}]".replace(" []", " []")
-    if node is not None:
-        what += f", which is output {t._output_nr} of {node.name()},"
+    what = f"[{t.type()} {list(t.shape)}]"
+    if node is not None:  # torch names the forward op: "output 0 of Exp"
+        what += f", which is output {t._output_nr} of {re.sub(r'Backward[0-9]*$', '', node.name())},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {what} is at version {now}; expected version {saved} instead. Hint: enable "
         "anomaly detection to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True)."
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 
@@ -173,6 +175,9 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
     def __init__(self, variable: Tensor) -> None:
         self.edges = ()
         self._saved = None
@@ -252,6 +257,8 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
             edges.append(None)
             meta.append(None)
     ctx.edges, ctx._in_meta = edges, meta
+    if STATE.anomaly:
+        ctx.metadata["traceback_"] = "".join(traceback.format_stack()[:-2])
     diff = cls.differentiable_outputs
     if type(out) is tuple:
         outputs = [_wrap_output(cls, a, inputs, attrs) for a in out]
@@ -382,6 +389,10 @@ def _record_user(ctx: Node, args: tuple, out):
     ctx._in_meta = tuple(
         (a._array.shape, a._array.dtype) if isinstance(a, Tensor) else None for a in args
     )
+    if STATE.anomaly:
+        ctx.metadata["traceback_"] = "".join(traceback.format_stack()[:-2])
+    for t in getattr(ctx, "dirty_tensors", ()):
+        t._bump()  # torch bumps a dirty input once more when it becomes an output
     for i, t in enumerate(outs):
         if not isinstance(t, Tensor):
             continue

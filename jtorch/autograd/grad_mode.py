@@ -154,6 +154,10 @@ class set_grad_enabled(_GradModeContext):
         STATE.enabled = prev
         return clone
 
+    def __call__(self, fn):
+        STATE.enabled = self.prev  # used as a decorator: the mode applies only inside fn
+        return super().__call__(fn)
+
 
 class inference_mode(_GradModeContext):
     """Like ``no_grad``, for code that never needs gradients of what it makes.

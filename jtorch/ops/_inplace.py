@@ -28,7 +28,11 @@ __all__ = ["inplace", "make_inplace", "with_out", "write_into", "replay_view"]
 
 def replay_view(chain: tuple, t: Tensor) -> Tensor:
     """Apply a recorded chain of view ops to ``t`` (a base, or a gradient of the base's shape)."""
-    for fn, attrs in chain:
+    links = []
+    while chain is not None:
+        chain, fn, attrs = chain
+        links.append((fn, attrs))
+    for fn, attrs in reversed(links):
         t = fn.apply(t, **attrs)
     return t
 

@@ -54,7 +54,6 @@ def test_accumulate_grad_variable():
     assert node.variable is x
 
 
-@pytest.mark.xfail(strict=True, reason="AccumulateGrad.name() is 'AccumulateGrad' (reported)")
 def test_accumulate_grad_name():
     ours, theirs = both(lambda lib: (lib.ones(2, requires_grad=True) * 2).grad_fn)
     assert ours.next_functions[0][0].name() == theirs.next_functions[0][0].name()
@@ -129,11 +128,6 @@ def test_error_inplace_modified_output():
     assert "is at version 1; expected version 0 instead." in ours
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="torch 2.13 names the node without 'Backward0' ('output 0 of Exp') and hints "
-    "set_detect_anomaly(True, check_nan=False) (reported: function.py _version_error)",
-)
 def test_error_inplace_modified_output_text():
     def fn(lib):
         x = lib.ones(3, requires_grad=True)
@@ -144,11 +138,6 @@ def test_error_inplace_modified_output_text():
     assert_same_error(fn)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="torch 2.13 names the node without 'Backward0' ('output 0 of Exp') and hints "
-    "set_detect_anomaly(True, check_nan=False) (reported: function.py _version_error)",
-)
 def test_error_inplace_modified_input():
     def fn(lib):
         x = lib.ones(3, requires_grad=True)
@@ -168,10 +157,6 @@ def test_error_view_of_leaf_inplace():
     assert_same_error(lambda lib: lib.ones(3, requires_grad=True)[:2].add_(1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="torch 2.13: 'only Tensors of floating point dtype can require gradients' (reported)",
-)
 def test_error_requires_grad_on_int():
     assert_same_error(lambda lib: lib.ones(2, dtype=lib.int64).requires_grad_())
 
@@ -217,11 +202,6 @@ def test_grad_allow_unused_and_materialize():
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="torch 2.13: 'The differentiated Tensor at index 1 appears to not have been used "
-    "in the graph...' (reported: engine.py run_backward)",
-)
 def test_grad_unused_error():
     def fn(lib):
         x = lib.ones(2, requires_grad=True)
@@ -332,9 +312,6 @@ def restore_grad_mode():
     jtorch.set_grad_enabled(True)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="set_grad_enabled as a decorator leaves grad mode off (reported)"
-)
 def test_set_grad_enabled_decorator(restore_grad_mode):
     @jtorch.set_grad_enabled(False)
     def k(t):
@@ -369,11 +346,6 @@ def test_detach_shares_version_counter_data_does_not():
     assert both(run)[0] == both(run)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="torch 2.13 names the node without 'Backward0' ('output 0 of Exp') and hints "
-    "set_detect_anomaly(True, check_nan=False) (reported: function.py _version_error)",
-)
 def test_detach_modification_detected_in_backward():
     def fn(lib):
         x = lib.ones(3, requires_grad=True)

@@ -174,6 +174,5 @@ def test_anomaly_traceback_in_metadata():
     with jtorch.autograd.set_detect_anomaly(True):
         y = jtorch.ones(2, requires_grad=True).exp()
     trace = y.grad_fn.metadata.get("traceback_")
-    if trace is None:
-        pytest.xfail("function._record does not store the traceback yet (reported)")
+    assert trace is not None
     assert "test_anomaly_traceback_in_metadata" in "".join(trace)

@@ -148,9 +148,6 @@ def test_mark_dirty():
     np.testing.assert_allclose(ours[2], theirs[2])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="torch bumps a dirty tensor's version once more on output (reported)"
-)
 def test_mark_dirty_version():
     def run(lib, f):
         h = lib.ones(3, requires_grad=True) * 1
