@@ -284,7 +284,7 @@ class _MultiOutputView:
 
 def _multi_view(outs: tuple, name: str) -> tuple:
     for i, t in enumerate(outs):
-        t._view_chain = t._view_chain[:-1] + ((_MultiOutputView, {"name": name, "nr": i}),)
+        t._view_chain = (t._view_chain[0], _MultiOutputView, {"name": name, "nr": i})
     return outs
 
 

@@ -336,7 +336,7 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
                 [1., 1.]])
     """
     view = select(input.detach(), dim, index)
-    return _scatter_into(SelectScatter, input, src, view, view._view_chain[-1][1])
+    return _scatter_into(SelectScatter, input, src, view, view._view_chain[2])
 
 
 def slice_scatter(
@@ -367,7 +367,7 @@ def diagonal_scatter(
                 [0., 1.]])
     """
     view = diagonal(input.detach(), offset, dim1, dim2)
-    return _scatter_into(DiagonalScatter, input, src, view, view._view_chain[-1][1])
+    return _scatter_into(DiagonalScatter, input, src, view, view._view_chain[2])
 
 
 def _view_grad(ctx, grad: Tensor, view: type) -> Tensor:
