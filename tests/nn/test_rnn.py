@@ -301,3 +301,82 @@ def test_errors_match_torch(build, call):
         errors.append(info)
     assert errors[1].type is errors[0].type
     assert str(errors[1].value) == str(errors[0].value)
+
+
+# -- nn.utils.rnn ------------------------------------------------------------------------------
+
+
+def _seqs(lib, lengths=(3, 5, 2), requires_grad=True):
+    return [
+        lib.tensor(_x(n, 2, seed=n), requires_grad=requires_grad) for n in lengths
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+def test_pad_sequence_matches_torch(batch_first, padding_side):
+    results = []
+    for lib in (jtorch, torch):
+        seqs = _seqs(lib)
+        out = lib.nn.utils.rnn.pad_sequence(seqs, batch_first, -1.0, padding_side)
+        grads = lib.autograd.grad((out * out).sum(), seqs)
+        results.append((out, grads))
+    assert_same(results[0], results[1], 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+def test_pack_pad_roundtrip_matches_torch(batch_first, enforce_sorted):
+    lengths = [5, 3, 2] if enforce_sorted else [3, 5, 2]
+    results = []
+    for lib in (jtorch, torch):
+        x = lib.tensor(_x(B, T, 2) if batch_first else _x(T, B, 2), requires_grad=True)
+        packed = lib.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first, enforce_sorted)
+        padded, lens = lib.nn.utils.rnn.pad_packed_sequence(
+            packed, batch_first, padding_value=0.5, total_length=T + 1
+        )
+        grad = lib.autograd.grad((packed.data.sin() * padded.sum()).sum(), x)
+        results.append((*packed, padded, lens, grad))
+    assert_same(results[0], results[1], 1e-12, 1e-12)
+    assert type(results[0][0].grad_fn).__name__ == type(results[1][0].grad_fn).__name__
+
+
+def test_pack_sequence_unpack_and_repr():
+    for enforce_sorted in (True, False):
+        results = []
+        for lib in (jtorch, torch):
+            seqs = _seqs(lib, (5, 3, 2) if enforce_sorted else (3, 5, 2), requires_grad=False)
+            packed = lib.nn.utils.rnn.pack_sequence(seqs, enforce_sorted=enforce_sorted)
+            results.append((*packed, *lib.nn.utils.rnn.unpack_sequence(packed)))
+        assert_same(results[0], results[1], 0, 0)
+    ints = [jtorch.tensor([1, 2, 3]), jtorch.tensor([4, 5]), jtorch.tensor([6])]
+    packed = jtorch.nn.utils.rnn.pack_sequence(ints)
+    twin = torch.nn.utils.rnn.pack_sequence([torch.tensor(t.numpy()) for t in ints])
+    assert repr(packed) == repr(twin)
+    assert repr(packed.double()) == repr(twin.double())
+    padded, lengths = jtorch.nn.utils.rnn.pad_packed_sequence(packed)
+    unpadded = jtorch.nn.utils.rnn.unpad_sequence(padded, lengths)
+    assert [t.tolist() for t in unpadded] == [[1, 2, 3], [4, 5], [6]]
+    perm = jtorch.tensor([2, 0, 1])
+    assert jtorch.nn.utils.rnn.invert_permutation(perm).tolist() == [1, 2, 0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(3, 2), [2, 3]),
+        lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(3, 2), [3, 0]),
+        lambda lib: lib.nn.utils.rnn.pad_packed_sequence(
+            lib.nn.utils.rnn.pack_sequence([lib.ones(3), lib.ones(2)]), total_length=2
+        ),
+        lambda lib: lib.nn.utils.rnn.pad_sequence(3),
+    ],
+)
+def test_utils_errors_match_torch(call):
+    errors = []
+    for lib in (torch, jtorch):
+        with pytest.raises(Exception) as info:
+            call(lib)
+        errors.append(info)
+    assert errors[1].type is errors[0].type
+    assert str(errors[1].value) == str(errors[0].value)
