@@ -583,8 +583,8 @@ def _xp_pair(a, b):
 
 
 def _check_int_divisor(a, b) -> None:
-    xp = _xp_pair(a, b)
-    if xp.result_type(a, b).kind in "iub" and (xp.asarray(b) == 0).any():
+    kind = (a if hasattr(a, "dtype") else b).dtype.kind
+    if kind in "iub" and (_xp_pair(a, b).asarray(b) == 0).any():
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -595,10 +595,11 @@ _SQRT_PI = math.sqrt(math.pi)
 
 def _erf_series(a, xp):
     # NOTE: erf(a) = 2/sqrt(pi) exp(-a^2) sum_n (2a^2)^n a / (2n+1)!!: all terms positive, so
-    # no cancellation; 64 terms reach double precision for a < 3.
+    # no cancellation; 12 + 10 * max(a) terms reach double precision for a < 3.
     a2 = 2 * a * a
     term = total = a
-    for n in range(1, 64):
+    amax = float(a.max(initial=0))
+    for n in range(1, 13 + int(10 * (amax if amax < 3 else 3))):  # NaN counts as 3
         term = term * a2 / (2 * n + 1)
         total = total + term
     return (2 / _SQRT_PI) * xp.exp(-a * a) * total
@@ -625,8 +626,9 @@ def _as_float64(kernel):
 def _erf(xp, x):
     a = xp.abs(x)
     small = a < 3
-    r = xp.where(small, _erf_series(xp.where(small, a, 0), xp), 0)
-    r = xp.where(small, r, 1 - _erfc_fraction(xp.where(small, 3, a), xp, 60))
+    r = _erf_series(xp.where(small, a, 0), xp)
+    if not small.all():
+        r = xp.where(small, r, 1 - _erfc_fraction(xp.where(small, 3, a), xp, 60))
     return xp.copysign(r, x)
 
 
@@ -634,8 +636,9 @@ def _erf(xp, x):
 def _erfc(xp, x):
     a = xp.abs(x)
     big = a >= 2
-    r = xp.where(big, _erfc_fraction(xp.where(big, a, 2), xp, 80), 0)
-    r = xp.where(big, r, 1 - _erf_series(xp.where(big, 0, a), xp))
+    r = 1 - _erf_series(xp.where(big, 0, a), xp)
+    if big.any():
+        r = xp.where(big, _erfc_fraction(xp.where(big, a, 2), xp, 80), r)
     return xp.where(x < 0, 2 - r, r)
 
 
@@ -1280,7 +1283,7 @@ class Fmod(Function):
         if ctx.needs_input_grad[1]:
             ctx.retain_inputs(0, 1)
         xp = _xp_pair(a, b)
-        if ctx.fn.kernel == "remainder" and xp.result_type(a, b).kind == "f":
+        if ctx.fn.kernel == "remainder" and (a if hasattr(a, "dtype") else b).dtype.kind == "f":
             return _float_remainder(xp, a, b)
         return getattr(xp, ctx.fn.kernel)(a, b)
 
@@ -1624,7 +1627,12 @@ class ClampMaxTensor(ClampTensor):
     node_name = "ClampMaxBackward1"
 
 
+_NUMBER = (int, float, type(None))
+
+
 def _clamp(scalar_cls, tensor_cls, input: Tensor, lo, hi) -> Tensor:
+    if type(lo) in _NUMBER and type(hi) in _NUMBER and input._array.dtype.kind == "f":
+        return scalar_cls.apply(input, lo=lo, hi=hi)  # numbers never change a float dtype
     bounds = [to_operand(v) for v in (lo, hi) if v is not None]
     tensor_bounds = [isinstance(v, Tensor) for v in bounds]
     if True in tensor_bounds and False in tensor_bounds:
@@ -1720,7 +1728,7 @@ def where(condition: Tensor, input=None, other=None):
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_type_name(condition._array.dtype)}"
         )
-    x, y = promote(input, other)
+    x, y = _pair(input, other)
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = Tensor._make(xp.asarray(x, dtype=dtypes.result_type(input, other).np))
     broadcast_shapes(
