@@ -598,7 +598,7 @@ def _erf_series(a, xp):
     # no cancellation; 12 + 10 * max(a) terms reach double precision for a < 3.
     a2 = 2 * a * a
     term = total = a
-    amax = float(a.max(initial=0))
+    amax = float(a.max()) if a.size else 0.0
     for n in range(1, 13 + int(10 * (amax if amax < 3 else 3))):  # NaN counts as 3
         term = term * a2 / (2 * n + 1)
         total = total + term
