@@ -7,10 +7,14 @@ import time
 from collections.abc import Callable
 
 
-def median_time(fn: Callable[[], object], *, number: int, repeat: int, warmup: int = 3) -> float:
-    """Median seconds per call of ``fn`` over ``repeat`` batches of ``number`` calls."""
+def median_time(fn: Callable[[], object], *, budget: float, repeat: int, warmup: int = 3) -> float:
+    """Median seconds per call of ``fn`` over ``repeat`` batches; each batch runs about
+    ``budget / repeat`` seconds (at least one call), so slow and fast workloads cost the same."""
+    start = time.perf_counter()
     for _ in range(warmup):
         fn()
+    per_call = (time.perf_counter() - start) / warmup
+    number = max(1, int(budget / repeat / max(per_call, 1e-9)))
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()

@@ -32,8 +32,8 @@ def main() -> None:
     if fn is None:
         print(json.dumps(None))
         return
-    number, repeat = (20, 3) if quick else (2000, 25)
-    print(json.dumps(median_time(fn, number=number, repeat=repeat)))
+    budget, repeat = (0.05, 3) if quick else (2.0, 21)
+    print(json.dumps(median_time(fn, budget=budget, repeat=repeat)))
 
 
 if __name__ == "__main__":

@@ -265,7 +265,10 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
         for i, t in enumerate(outputs):
             if (diff is None or i in diff) and t._array.dtype.kind in "fc":
                 t._requires_grad, t.grad_fn, t._output_nr = True, ctx, i
-        ctx._out_meta = tuple((t._array.shape, t._array.dtype) for t in outputs)
+        # only outputs that carry gradients get zeros when their gradient is missing
+        ctx._out_meta = tuple(
+            (t._array.shape, t._array.dtype) if t.grad_fn is ctx else None for t in outputs
+        )
     else:
         t = _wrap_output(cls, out, inputs, attrs) if cls.is_view else Tensor._make(out)
         if t._array.dtype.kind in "fc":

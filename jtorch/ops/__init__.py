@@ -7,6 +7,7 @@ max, std, ...), sorting (sort, topk, unique, histograms), scan (cumsum, cummax, 
 """
 
 from jtorch.ops import (  # noqa: E402
+    conv,
     conversion,
     elementwise,
     indexing,
@@ -15,11 +16,13 @@ from jtorch.ops import (  # noqa: E402
     movement,
     nn,
     random,
+    recurrent,
     reduce,
     scan,
     sorting,
 )
 from jtorch.ops import matmul as _matmul  # NOTE: aliased: the star import rebinds `matmul`
+from jtorch.ops.conv import *  # noqa: F403
 from jtorch.ops.conversion import *  # noqa: F403
 from jtorch.ops.elementwise import *  # noqa: F403
 from jtorch.ops.indexing import *  # noqa: F403
@@ -29,12 +32,13 @@ from jtorch.ops.matmul import *  # noqa: F403
 from jtorch.ops.movement import *  # noqa: F403
 from jtorch.ops.nn import *  # noqa: F403
 from jtorch.ops.random import *  # noqa: F403
+from jtorch.ops.recurrent import *  # noqa: F403
 from jtorch.ops.reduce import *  # noqa: F403
 from jtorch.ops.scan import *  # noqa: F403
 from jtorch.ops.sorting import *  # noqa: F403
 
-FAMILIES = (conversion, elementwise, indexing, joining, logical, _matmul, movement, nn, random)
-FAMILIES += (reduce, scan, sorting)
+FAMILIES = (conv, conversion, elementwise, indexing, joining, logical, _matmul, movement, nn)
+FAMILIES += (random, recurrent, reduce, scan, sorting)
 # NOTE: an explicit __all__ so `from jtorch.ops import *` exports only the public functions, never
 # the family submodules (ops.nn, ops.random would shadow jtorch.nn and jtorch.random).
 __all__ = sorted({name for family in FAMILIES for name in family.__all__})
