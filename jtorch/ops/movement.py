@@ -335,8 +335,10 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
         tensor([[0., 0.],
                 [1., 1.]])
     """
-    view = select(input.detach(), dim, index)
-    return _scatter_into(SelectScatter, input, src, view, view._view_chain[2])
+    view = select(input.detach(), dim, index)  # checks dim and index
+    dim = _wrap_dim(dim, input._array.ndim)
+    attrs = {"dim": dim, "index": int(index) % input._array.shape[dim]}
+    return _scatter_into(SelectScatter, input, src, view, attrs)
 
 
 def slice_scatter(
@@ -366,8 +368,10 @@ def diagonal_scatter(
         tensor([[1., 0.],
                 [0., 1.]])
     """
-    view = diagonal(input.detach(), offset, dim1, dim2)
-    return _scatter_into(DiagonalScatter, input, src, view, view._view_chain[2])
+    view = diagonal(input.detach(), offset, dim1, dim2)  # checks the dims
+    n = input._array.ndim
+    attrs = {"offset": offset, "dim1": _wrap_dim(dim1, n), "dim2": _wrap_dim(dim2, n)}
+    return _scatter_into(DiagonalScatter, input, src, view, attrs)
 
 
 def _view_grad(ctx, grad: Tensor, view: type) -> Tensor:
