@@ -446,6 +446,12 @@ class Tensor:
         memo[id(self)] = new
         return new
 
+    def where(self, condition, other) -> Tensor:
+        """``self`` where ``condition`` holds, else ``other`` (``torch.where(condition, self, other)``)."""
+        from jtorch import ops  # noqa: PLC0415
+
+        return ops.where(condition, self, other)
+
     # -- properties that are views -------------------------------------------------------------
     @property
     def T(self) -> Tensor:
