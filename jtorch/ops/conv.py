@@ -452,6 +452,25 @@ class PlaneGather(Function):
         return PlaneScatterAdd.apply(grad, idx, size=ctx.size, nd=ctx.nd), None
 
 
+def _running_max(xp, views: list, itype, nan: bool) -> tuple:
+    """Element-wise max of ``views`` and the index of the first max (of the last NaN if ``nan``,
+    as torch).
+
+    NOTE: a running max over the kernel offsets' strided views: no window copy and no argmax
+    along a tiny axis. Boolean-masked writes are slow, so the index is a running maximum of
+    ``k * better`` (k only grows, so it ends at the last offset that improved the max).
+    """
+    y = views[0].copy()
+    arg, better, step = xp.zeros(y.shape, itype), xp.empty(y.shape, bool), xp.empty(y.shape, itype)
+    for k, v in enumerate(views[1:], 1):
+        xp.greater(v, y, out=better)
+        if nan:
+            better |= xp.isnan(v)
+        xp.maximum(arg, xp.multiply(better, k, out=step), out=arg)
+        xp.maximum(y, v, out=y)
+    return y, arg
+
+
 class _MaxPool:
     """Max over windows with the argmax as torch's per-plane flat index (int64)."""
 
@@ -465,25 +484,12 @@ class _MaxPool:
         low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         win = _windows(_pad(x, pads, low), kernel, out, stride, dilation)
         lead = (slice(None),) * nb
-        # NOTE: a running max over the kernel offsets of strided views (no window copy, no
-        # argmax along a tiny axis); `>` keeps the first max and isnan the last NaN, as torch.
-        offsets = list(itertools.product(*(range(k) for k in kernel)))
-        # Boolean-masked writes are slow, so the argmax is kept as a running maximum of k*better
-        # (k only grows, so it ends at the last offset that improved the max).
-        y = win[lead + offsets[0]].copy()
-        itype = xp.int16 if len(offsets) < 2**15 else xp.int64
-        arg, better, step = (
-            xp.zeros(y.shape, itype),
-            xp.empty(y.shape, bool),
-            xp.empty(y.shape, itype),
-        )
-        for k, off in enumerate(offsets[1:], 1):
-            v = win[lead + off]
-            xp.greater(v, y, out=better)
-            if x.dtype.kind == "f":
-                better |= xp.isnan(v)
-            xp.maximum(arg, xp.multiply(better, k, out=step), out=arg)
-            xp.maximum(y, v, out=y)
+        views = [win[lead + off] for off in itertools.product(*(range(k) for k in kernel))]
+        itype = xp.int8 if len(views) < 128 else xp.int64
+        y, arg = _running_max(xp, views, itype, nan=False)
+        if x.dtype.kind == "f" and xp.isnan(y).any():
+            y, arg = _running_max(xp, views, itype, nan=True)
+        offsets = itertools.product(*(range(k) for k in kernel))
         plane = [math.prod(x.shape[nb + j + 1 :]) for j in range(nd)]
         koff = xp.asarray(
             [sum(o * d * p for o, d, p in zip(off, dilation, plane)) for off in offsets]

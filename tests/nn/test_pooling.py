@@ -185,3 +185,9 @@ def test_unpool_modules(nd, shape):
 
     check(fn, randn(*shape))
     assert repr(jtorch.nn.MaxUnpool2d(2, 1)) == repr(torch.nn.MaxUnpool2d(2, 1))
+
+
+def test_max_pool_nan_wins_like_torch():
+    x = randn(1, 1, 4, 4)
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = x[0, 0, 3, 3] = np.nan
+    check(lambda lib, x: F(lib).max_pool2d(x, 2, return_indices=True), x, grad=False)
