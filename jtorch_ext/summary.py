@@ -43,6 +43,7 @@ __all__ = [
     "module_summary",
     "is_tensor_like",
     "op_macs",
+    "OpTrace",
 ]
 
 HIST_BINS = 17
@@ -583,6 +584,70 @@ def _owner(a):
     return id(a.base if getattr(a, "base", None) is not None else a)
 
 
+class OpTrace:
+    """Context manager: while active, reports every op run inside ``model``'s forward.
+
+    ``on_op(path, cls, args, attrs, out, node)`` gets the qualified name of the innermost running
+    module, the op's Function class, its inputs, attributes, outputs and graph node (None when
+    nothing was recorded); ``on_module(path, output)`` runs after each module's forward. On exit
+    every hook is removed and ``Function.apply`` is restored, also after an error.
+
+    Example:
+        >>> import jtorch.nn as nn
+        >>> seen = []
+        >>> model = nn.Sequential(nn.Linear(2, 2))
+        >>> with OpTrace(model, lambda path, cls, *_: seen.append((path, cls.__name__))):
+        ...     _ = model(jtorch.ones(1, 2))
+        >>> seen
+        [('0', 'T'), ('0', 'Addmm')]
+    """
+
+    def __init__(self, model, on_op=None, on_module=None) -> None:
+        self._model, self._on_op, self._on_module = model, on_op, on_module
+        self._names = {id(m): name for name, m in model.named_modules()}
+        self._stack: list[str] = []
+        self._handles: list = []
+        self._original = None
+
+    def _push(self, module, args) -> None:
+        self._stack.append(self._names[id(module)])
+
+    def _pop(self, module, args, output) -> None:
+        name = self._stack.pop()
+        if self._on_module is not None:
+            self._on_module(name, output)
+
+    def __enter__(self) -> OpTrace:
+        for m in self._model.modules():
+            self._handles.append(m.register_forward_pre_hook(self._push))
+            self._handles.append(m.register_forward_hook(self._pop, always_call=True))
+        self._original = original = Function.__dict__["apply"]
+        forward, stack, on_op = original.__func__, self._stack, self._on_op
+
+        def apply(cls, *args, **attrs):
+            out = forward(cls, *args, **attrs)
+            if stack and on_op is not None:
+                first = out[0] if type(out) is tuple else out
+                node = first.grad_fn if isinstance(first, Tensor) else None
+                if getattr(type(node), "fn", None) is not cls:
+                    node = None  # not recorded (no grad), or an output passed through
+                on_op(stack[-1], cls, args, attrs, out, node)
+            return out
+
+        # NOTE: a temporary patch of the class attribute (as tensorboard's add_graph does):
+        # every op calls `Foo.apply`, which resolves to Function.apply, so one assignment sees
+        # them all, functional ops included.
+        Function.apply = classmethod(apply)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        Function.apply = self._original
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        self._stack.clear()
+
+
 def module_summary(
     model, input_size: Sequence | None = None, input=None, depth: int = 3
 ) -> ModuleSummary:
@@ -645,58 +710,34 @@ def module_summary(
         inputs = input if isinstance(input, tuple) else (input,)
     summary.input_bytes = sum(t._array.nbytes for t in _flat_tensors(inputs))
 
-    stack: list[str] = []
     macs: dict[str, int] = {}
     saved: dict[str, int] = {}
     seen_saved = set(param_owners)
 
-    def push(module, args) -> None:
-        stack.append(names[id(module)])
-
-    def pop(module, args, output) -> None:
-        name = stack.pop()
+    def on_module(name: str, output) -> None:
         row = rows[name]
         row.calls += 1
         outs = _flat_tensors(output)
         row.output_shape = list(outs[0].shape) if len(outs) == 1 else [list(t.shape) for t in outs]
         row.activation_bytes += sum(t._array.nbytes for t in outs)
 
-    original = Function.__dict__["apply"]
-    forward = original.__func__
-
-    def apply(cls, *args, **attrs):
-        out = forward(cls, *args, **attrs)
-        if stack:
-            here = stack[-1]
-            macs[here] = macs.get(here, 0) + op_macs(cls, args, attrs, out)
-            first = out[0] if isinstance(out, tuple) else out
-            node = first.grad_fn if isinstance(first, Tensor) else None
-            if node is not None and type(node).fn is cls:
-                fresh = 0
-                for a in _saved_arrays(node):
-                    key = _owner(a)
-                    if key not in seen_saved:
-                        seen_saved.add(key)
-                        fresh += a.nbytes
-                saved[here] = saved.get(here, 0) + fresh
-        return out
+    def on_op(name: str, cls: type, args: tuple, attrs: dict, out, node) -> None:
+        macs[name] = macs.get(name, 0) + op_macs(cls, args, attrs, out)
+        if node is not None:
+            fresh = 0
+            for a in _saved_arrays(node):
+                key = _owner(a)
+                if key not in seen_saved:
+                    seen_saved.add(key)
+                    fresh += a.nbytes
+            saved[name] = saved.get(name, 0) + fresh
 
     modes = [(m, m.training) for m in model.modules()]
-    handles = []
-    for m in model.modules():
-        handles.append(m.register_forward_pre_hook(push))
-        handles.append(m.register_forward_hook(pop, always_call=True))
-    # NOTE: a temporary patch of the class attribute (as tensorboard's add_graph does): every
-    # op calls `Foo.apply`, which resolves to Function.apply, so one assignment sees them all.
-    Function.apply = classmethod(apply)
     try:
         model.eval()
-        with jtorch.enable_grad():
+        with jtorch.enable_grad(), OpTrace(model, on_op, on_module):
             model(*inputs)
     finally:
-        Function.apply = original
-        for h in handles:
-            h.remove()
         for m, mode in modes:
             m.training = mode
     for name, value in macs.items():
