@@ -43,6 +43,7 @@ class Tensor:
     _vc = None  # version counter: a one-element list shared by a tensor and its views
     _base = None
     _view_chain = None
+    _view_version = 0  # the version counter's value when this view's grad_fn was built
     _hooks = None
     _post_acc_hooks = None
     _acc_ref = None
@@ -101,12 +102,15 @@ class Tensor:
         # NOTE: the chain is a linked list (previous link, fn, attrs), so making a view is O(1)
         # however deep the chain of views; replay_view in ops/_inplace.py unrolls it.
         self._vc = parent._version_counter()
+        self._view_version = self._vc[0]
         if parent._base is None:
             self._base, self._view_chain = parent, (None, fn, attrs)
         else:
             self._base, self._view_chain = parent._base, (parent._view_chain, fn, attrs)
 
     def _edge(self) -> tuple:
+        if self._base is not None and self._view_version != self._vc[0]:
+            self._refresh_view_graph()
         if self.grad_fn is not None:
             return (self.grad_fn, self._output_nr)
         acc = self._acc_ref() if self._acc_ref is not None else None
@@ -114,6 +118,20 @@ class Tensor:
             acc = _AccumulateGrad(self)
             self._acc_ref = weakref.ref(acc)
         return (acc, 0)
+
+    def _refresh_view_graph(self) -> None:
+        """After an in-place write to its base (or a sibling view), a view's grad_fn is stale:
+        rebuild it from the base's current graph, as torch does."""
+        from jtorch.autograd.grad_mode import STATE  # noqa: PLC0415
+        from jtorch.ops._inplace import replay_view  # noqa: PLC0415
+
+        self._view_version = self._vc[0]
+        base = self._base
+        if base.grad_fn is None or not STATE.enabled:
+            return
+        replayed = replay_view(self._view_chain, base)
+        self.grad_fn, self._output_nr = replayed.grad_fn, replayed._output_nr
+        self._requires_grad = True
 
     # -- autograd surface ----------------------------------------------------------------------
     @property

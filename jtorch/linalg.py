@@ -21,6 +21,7 @@ from jtorch.ops import reduce
 from jtorch.ops._broadcast import float_operand
 
 __all__ = [
+    "LinAlgError",
     "inv",
     "det",
     "slogdet",
@@ -56,6 +57,25 @@ def _mh(x: Tensor) -> Tensor:
     return x.transpose(-2, -1).conj()
 
 
+class LinAlgError(RuntimeError):
+    """A singular or non-definite input (``torch.linalg.LinAlgError``)."""
+
+
+def _zero_pivot(a) -> int:
+    """1-based index of the first zero pivot of LU with partial pivoting (LAPACK's getrf info)."""
+    import numpy as np  # noqa: PLC0415
+
+    m = np.array(a, dtype=np.float64).reshape(-1, *a.shape[-2:])
+    m = next(x for x in m if np.linalg.matrix_rank(x) < x.shape[-1]).copy()
+    for k in range(m.shape[0]):
+        p = k + int(np.argmax(np.abs(m[k:, k])))
+        if m[p, k] == 0:
+            return k + 1
+        m[[k, p]] = m[[p, k]]
+        m[k + 1 :, k:] -= np.outer(m[k + 1 :, k] / m[k, k], m[k, k:])
+    return m.shape[0]
+
+
 class Inv(Function):
     node_name = "LinalgInvExBackward0"
 
@@ -66,9 +86,9 @@ class Inv(Function):
         try:
             return xp.linalg.inv(a)
         except xp.linalg.LinAlgError:
-            raise RuntimeError(
-                "linalg.inv: The diagonal element 2 is zero, the inversion could not be completed "
-                "because the input matrix is singular."
+            raise LinAlgError(
+                f"linalg.inv: The diagonal element {_zero_pivot(a)} is zero, the inversion could "
+                "not be completed because the input matrix is singular."
             ) from None
 
     @staticmethod
@@ -127,7 +147,6 @@ def det(A: Tensor) -> Tensor:
 
 class SlogDet(Function):
     node_name = "LinalgSlogdetBackward0"
-    differentiable_outputs = (1,)
 
     @staticmethod
     def forward(ctx, a):
@@ -469,9 +488,10 @@ class Cholesky(Function):
         try:
             low = xp.linalg.cholesky(a)
         except xp.linalg.LinAlgError:
-            raise RuntimeError(
+            raise LinAlgError(
                 "linalg.cholesky: The factorization could not be completed because the input is "
-                "not positive-definite."
+                "not positive-definite (the leading minor of order "
+                f"{_first_bad_minor(a)} is not positive-definite)."
             ) from None
         ctx.upper = upper
         ctx.retain_outputs(0)
@@ -488,6 +508,15 @@ class Cholesky(Function):
         linv = inv(low)
         ga = _mh(linv) @ phi @ linv
         return 0.5 * (ga + _mh(ga))
+
+
+def _first_bad_minor(a) -> int:
+    import numpy as np  # noqa: PLC0415
+
+    m = np.array(a, dtype=np.float64).reshape(-1, *a.shape[-2:])[0]
+    return next(
+        k for k in range(1, m.shape[0] + 1) if np.linalg.eigvalsh(m[:k, :k]).min() <= 0
+    )
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:

@@ -76,7 +76,7 @@ def test_eigh_and_cholesky():
 
 
 def test_eig_values_forward():
-    a = np.array([[2.0, 1.0], [0.0, 3.0]])
+    a = np.array([[2.0, 1.0], [0.0, 3.0]], dtype=np.float32)
     w = jtorch.linalg.eigvals(jtorch.tensor(a))
     assert w.dtype == jtorch.complex64
     np.testing.assert_allclose(np.sort(w.numpy().real), [2.0, 3.0], rtol=1e-6)

@@ -116,7 +116,7 @@ def _check_inputs(inputs: tuple) -> list:
                     "precision floating point or complex. ",
                     stacklevel=3,
                 )
-            if any(st == 0 and sz > 1 for st, sz in zip(t.stride(), t.shape)):
+            if t.numel() and any(st == 0 and sz > 1 for st, sz in zip(t.stride(), t.shape)):
                 raise RuntimeError(
                     f"The {i}th input has a dimension with stride 0. gradcheck only supports "
                     "inputs that are non-overlapping to be able to compute the numerical "

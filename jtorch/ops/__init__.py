@@ -37,8 +37,10 @@ from jtorch.ops.reduce import *  # noqa: F403
 from jtorch.ops.scan import *  # noqa: F403
 from jtorch.ops.sorting import *  # noqa: F403
 
-FAMILIES = (conv, conversion, elementwise, indexing, joining, logical, _matmul, movement, nn)
-FAMILIES += (random, recurrent, reduce, scan, sorting)
+# NOTE: Tensor-only methods are looked up in this order, so core families come before the
+# nn-level ones (Tensor.unfold is movement.unfold, not conv's F.unfold).
+FAMILIES = (conversion, elementwise, indexing, joining, logical, _matmul, movement, reduce)
+FAMILIES += (scan, sorting, random, nn, conv, recurrent)
 # NOTE: an explicit __all__ so `from jtorch.ops import *` exports only the public functions, never
 # the family submodules (ops.nn, ops.random would shadow jtorch.nn and jtorch.random).
 __all__ = sorted({name for family in FAMILIES for name in family.__all__})

@@ -101,6 +101,7 @@ def _rebase_view(view: Tensor, result: Tensor) -> None:
     base.grad_fn, base._output_nr, base._requires_grad = new.grad_fn, 0, True
     replayed = replay_view(view._view_chain, base)
     view.grad_fn, view._output_nr, view._requires_grad = replayed.grad_fn, replayed._output_nr, True
+    view._view_version = view._vc[0]
 
 
 def _check_inplace_allowed(self: Tensor) -> None:

@@ -341,7 +341,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
             )
         n = max(math.ceil(size / step), 1) if step else 1
         sizes = [step] * (n - 1) + [size - step * (n - 1)]
-        return _multi_view(Split.apply(tensor, dim=dim, sizes=tuple(sizes)), "SplitBackward0")
+        return _multi_view(Split.apply(tensor, dim=dim, sizes=tuple(sizes)), "Split")
     sizes = tuple(int(s) for s in split_size_or_sections)
     if sum(sizes) != size or any(s < 0 for s in sizes):
         raise RuntimeError(
@@ -903,7 +903,9 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     for t in tensors:
         if t._array.ndim > 1:
             raise RuntimeError(
-                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}"
+                # torch prints the tensor in ATen's C++ format; the shape line is what matters
+                "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: \n"
+                f"[ {t.type()}{{{','.join(map(str, t.shape))}}} ]"
             )
     # NOTE: as torch, 'xy' is 'ij' on the first two inputs swapped, outputs swapped back.
     swap = indexing == "xy" and len(tensors) >= 2

@@ -119,10 +119,11 @@ def test_prod_double_backward():
 
 def test_nan_handling():
     x = np.array([[1.0, np.nan, 2.0], [0.5, -1.0, 3.0]])
-    check(lambda lib, x: x.nansum(1), x)
-    check(lambda lib, x: x.nanmean(), x)
+    # NOTE: no numerical gradcheck with NaN in the input: finite differences are NaN everywhere
+    check(lambda lib, x: x.nansum(1), x, gradcheck=False)
+    check(lambda lib, x: x.nanmean(), x, gradcheck=False)
     check(lambda lib, x: x.max(1), x, grad=False)
-    check(lambda lib, x: x.max(), x)
+    check(lambda lib, x: x.max(), x, gradcheck=False)
     check(lambda lib, x: (x.amax(1), x.argmax(1), x.argmin()), x, grad=False)
 
 

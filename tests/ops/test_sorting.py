@@ -55,7 +55,8 @@ def test_nan_order():
     check(lambda lib, x: (x.median(), x.median(1), x.nanmedian(), x.nanmedian(1)), x, grad=False)
     allnan = np.array([[n, 1.0, n], [n, n, n]])
     check(lambda lib, x: (x.nanmedian(1), x.nanmedian(), x.median(0)), allnan, grad=False)
-    check(lambda lib, x: x.median(), x)
+    # NOTE: no numerical gradcheck with NaN in the input: finite differences are NaN everywhere
+    check(lambda lib, x: x.median(), x, gradcheck=False)
 
 
 def test_even_median_ties_share_gradient():
