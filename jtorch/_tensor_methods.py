@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from jtorch import ops
 from jtorch._tensor import Tensor
-from jtorch.ops._inplace import make_inplace
+from jtorch.ops._inplace import make_inplace, make_inplace_view
 
 # Methods that are the function of the same name (listed by family; each must exist in ops).
 METHODS = """
@@ -104,6 +104,10 @@ tril triu
 """.split()
 INPLACE += "cumsum cumprod".split()  # scan
 INPLACE += "addmm addmv addbmm baddbmm".split()  # matmul
+
+
+# View ops whose in-place form changes the tensor's shape and strides (``x.t_()``).
+INPLACE_VIEWS = "t transpose squeeze unsqueeze swapaxes swapdims".split()
 
 
 def _reflected(fn):
@@ -212,6 +216,8 @@ def bind() -> None:
             setattr(Tensor, name + "_", _lookup(name + "_"))
         elif _lookup(name) is not None:
             setattr(Tensor, name + "_", make_inplace(_lookup(name)))
+    for name in INPLACE_VIEWS:
+        setattr(Tensor, name + "_", make_inplace_view(_lookup(name)))
     for table, wrap in ((OPERATORS, None), (REFLECTED, _reflected)):
         for dunder, name in table.items():
             fn = _lookup(name)

@@ -23,7 +23,7 @@ from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import STATE
 
-__all__ = ["inplace", "make_inplace", "with_out", "write_into", "replay_view"]
+__all__ = ["inplace", "make_inplace", "make_inplace_view", "with_out", "write_into", "replay_view"]
 
 
 def replay_view(chain: tuple, t: Tensor) -> Tensor:
@@ -136,6 +136,31 @@ def make_inplace(fn):
 
     method.__name__ = method.__qualname__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of :func:`{fn.__name__}`."
+    return method
+
+
+def make_inplace_view(fn):
+    """The in-place method of a view op (``t_``, ``transpose_``, ``squeeze_``...): the tensor
+    itself becomes the view (same memory, new shape/strides) and takes the view's graph."""
+
+    @functools.wraps(fn)
+    def method(self: Tensor, *args, **kwargs) -> Tensor:
+        if STATE.enabled:
+            _check_inplace_allowed(self)
+        old = Tensor._make(self._array, self._requires_grad, self.grad_fn, self._output_nr)
+        result = fn(old, *args, **kwargs)
+        self._array = result._array
+        self._bump()
+        if self._base is not None and result._view_chain is not None:
+            _, view_fn, attrs = result._view_chain
+            self._view_chain = (self._view_chain, view_fn, attrs)
+            self._view_version = self._vc[0]
+        if result.grad_fn is not None:
+            self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+        return self
+
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of :func:`{fn.__name__}` (changes shape, not values)."
     return method
 
 

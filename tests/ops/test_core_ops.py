@@ -123,3 +123,11 @@ def test_long_chain_no_recursion():
         y = y * 1.0
     y.backward()
     assert x.grad.item() == 1.0
+
+
+def test_inplace_view_ops():
+    check(lambda lib, x: (x * 1).t_().unsqueeze_(0).squeeze_(0).transpose_(0, 1), randn(2, 3))
+    check(lambda lib, x: (x * 2).swapaxes_(0, 1), randn(2, 3))
+    y = jtorch.arange(6.0).view(2, 3)
+    y.t_()
+    assert y.shape == (3, 2) and y._version == 1
