@@ -18,10 +18,12 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 usage() { sed -n '4,7s/^# \{0,1\}//p' "$0" >&2; }
 
-# Debian packages: graphviz provides `dot`, which renders jtorch_ext's autograd graphs.
+# Debian packages: graphviz provides `dot`, which renders jtorch_ext's autograd graphs; chromium is
+# the headless browser the JupyterLab test drives.
 install_system_packages() {
     local missing=()
     command -v dot >/dev/null || missing+=(graphviz)
+    command -v chromium >/dev/null || missing+=(chromium)
     ((${#missing[@]})) || return 0
     if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null; then
         log "not installing ${missing[*]} (needs root and apt-get); tests that need it will skip"

@@ -77,3 +77,17 @@ __version__ = "2.13.0+jtorch.0.1.0"
 strided = "torch.strided"
 
 _bind_methods()
+
+# Submodules torch users reach as attributes (``torch.fft.rfft``); imported on first use, so
+# ``import jtorch`` stays fast and optional transports (mpi4py) load only when asked for.
+_LAZY_SUBMODULES = frozenset(
+    {"amp", "distributed", "distributions", "fft", "func", "special", "testing"}
+)
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"jtorch.{name}")
+    raise AttributeError(f"module 'jtorch' has no attribute '{name}'")
