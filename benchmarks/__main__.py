@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-FILES = ("small_ops", "tiny_fwd_bwd", "convnet", "rnn")
+FILES = ("small_ops", "tiny_fwd_bwd", "mlp", "convnet", "rnn")
 LIBS = ("jtorch", "torch", "numpy")
 THREADS = "2"
 

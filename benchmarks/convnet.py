@@ -10,25 +10,10 @@ UNIT = "ms"
 SCALE = 1e3
 
 
-def _functional(lib):
-    """``lib.nn.functional``, with jtorch's conv ops until they are exported there."""
-    F = lib.nn.functional
-    if hasattr(F, "conv2d"):
-        return F
-    import jtorch.ops.conv  # noqa: PLC0415
-
-    class _F:
-        conv2d = staticmethod(jtorch.ops.conv.conv2d)
-        max_pool2d = staticmethod(jtorch.ops.conv.max_pool2d)
-        relu, linear, cross_entropy = F.relu, F.linear, F.cross_entropy
-
-    return _F
-
-
 def conv_step(lib_name: str, lib, size: int):
     if lib_name == "numpy":
         return None
-    F = _functional(lib)
+    F = lib.nn.functional
     r = np.random.default_rng(0)
     data = lib.tensor(r.standard_normal((32, 3, 32, 32)).astype(np.float32))
     target = lib.tensor(r.integers(0, 10, 32))
