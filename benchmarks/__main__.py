@@ -1,10 +1,11 @@
 """Run the benchmarks and print a table of medians and the jtorch/torch ratio.
 
 Each (workload, library) pair runs in its own process with the same thread settings, so one
-library's allocator or thread pool state cannot affect another's timing.
+library's allocator or thread pool state cannot affect another's timing. HIPS autograd and MyGrad
+columns are filled when those packages are installed (``pip install -e ".[bench]"``).
 
     python -m benchmarks                    # all workload files
-    python -m benchmarks small_ops --json out.json
+    python -m benchmarks small_ops mlp --json out.json --plot out.png
     python -m benchmarks --quick            # tiny sizes, few repeats (what the tests run)
 """
 
@@ -17,30 +18,86 @@ import os
 import subprocess
 import sys
 
-FILES = ("small_ops", "tiny_fwd_bwd", "mlp", "convnet", "rnn")
-LIBS = ("jtorch", "torch", "numpy")
+FILES = (
+    "small_ops",
+    "tiny_fwd_bwd",
+    "elementwise",
+    "matmul",
+    "mlp",
+    "convnet",
+    "rnn",
+    "chain",
+    "interop",
+    "dataloader",
+    "notebook",
+)
+LIBS = ("jtorch", "torch", "numpy", "autograd", "mygrad")
 THREADS = "2"
+FAILED = "failed"
 
 
-def run_one(module: str, workload: str, lib: str, quick: bool) -> float | None:
-    """Time one workload for one library in a fresh process; seconds per call or None."""
+def run_one(module: str, workload: str, lib: str, quick: bool) -> float | str | None:
+    """Time one workload for one library in a fresh process: seconds per call, None when the
+    library has no version of it, or ``FAILED`` (its error is printed to stderr)."""
     env = dict(
         os.environ, OMP_NUM_THREADS=THREADS, OPENBLAS_NUM_THREADS=THREADS, MKL_NUM_THREADS=THREADS
     )
-    cmd = [sys.executable, "-m", "benchmarks._worker", module, workload, lib] + (
-        ["--quick"] if quick else []
-    )
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    cmd = [sys.executable, "-m", "benchmarks._worker", module, workload, lib]
+    out = subprocess.run(cmd + ["--quick"] * quick, capture_output=True, text=True, env=env)
     if out.returncode != 0:
-        raise RuntimeError(f"{module}/{workload}/{lib} failed:\n{out.stderr}")
-    value = json.loads(out.stdout.strip().splitlines()[-1])
-    return value
+        last = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"{module} / {workload} / {lib}: {last}", file=sys.stderr)
+        return FAILED
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def format_table(rows: list[dict]) -> str:
+    """The results as a Markdown table: medians in each workload's unit and jtorch/torch."""
+    lines = [
+        "| workload | unit | " + " | ".join(LIBS) + " | jtorch/torch |",
+        "|---|---|" + "---:|" * (len(LIBS) + 1),
+    ]
+    for r in rows:
+        cells = []
+        for lib in LIBS:
+            value = r[lib]
+            cells.append(value if value in (None, FAILED) else f"{value * r['scale']:.3g}")
+        cells = ["–" if c is None else c for c in cells]
+        ok = all(isinstance(r[lib], float) for lib in ("jtorch", "torch"))
+        ratio = f"{r['jtorch'] / r['torch']:.2f}" if ok else "–"
+        lines.append(f"| {r['workload']} | {r['unit']} | " + " | ".join(cells) + f" | {ratio} |")
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict], path: str) -> None:
+    """Bar chart of each library's time relative to torch (log scale), one group per workload."""
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    rows = [r for r in rows if isinstance(r["torch"], float)]
+    others = [lib for lib in LIBS if lib != "torch"]
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
+    height = 0.8 / len(others)
+    for k, lib in enumerate(others):
+        ratios = [r[lib] / r["torch"] if isinstance(r[lib], float) else 0 for r in rows]
+        ax.barh([i + k * height for i in range(len(rows))], ratios, height, label=lib)
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(rows))], [r["workload"] for r in rows])
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("time / torch time (lower is faster)")
+    ax.invert_yaxis()
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", default=list(FILES), help="workload files to run")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--plot", help="also draw the ratios to torch into this PNG (matplotlib)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes and few repeats")
     args = parser.parse_args(argv)
 
@@ -49,29 +106,15 @@ def main(argv: list[str] | None = None) -> int:
         mod = importlib.import_module(f"benchmarks.{module}")
         for workload in mod.WORKLOADS:
             times = {lib: run_one(module, workload, lib, args.quick) for lib in LIBS}
-            rows.append(
-                {
-                    "file": module,
-                    "workload": workload,
-                    "unit": mod.UNIT,
-                    "scale": mod.SCALE,
-                    **times,
-                }
-            )
-
-    header = f"{'workload':44} {'unit':>4} {'jtorch':>9} {'torch':>9} {'numpy':>9} {'jt/torch':>9}"
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        cells = [("-" if r[lib] is None else f"{r[lib] * r['scale']:.2f}") for lib in LIBS]
-        ratio = f"{r['jtorch'] / r['torch']:.2f}" if r["jtorch"] and r["torch"] else "-"
-        print(
-            f"{r['workload']:44} {r['unit']:>4} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9} {ratio:>9}"
-        )
+            rows.append({"workload": workload, "unit": mod.UNIT, "scale": mod.SCALE, **times})
+            print(f"done: {workload}", file=sys.stderr, flush=True)
+    print(format_table(rows))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)
-    return 0
+    if args.plot:
+        plot(rows, args.plot)
+    return 1 if any(r["jtorch"] == FAILED for r in rows) else 0
 
 
 if __name__ == "__main__":

@@ -10,18 +10,42 @@ UNIT = "ms"
 SCALE = 1e3
 
 
-def conv_step(lib_name: str, lib, size: int):
-    if lib_name == "numpy":
-        return None
-    F = lib.nn.functional
+SHAPES = [(16, 3, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32 * 8 * 8), (10,)]
+
+
+def _arrays():
     r = np.random.default_rng(0)
-    data = lib.tensor(r.standard_normal((32, 3, 32, 32)).astype(np.float32))
-    target = lib.tensor(r.integers(0, 10, 32))
-    shapes = [(16, 3, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32 * 8 * 8), (10,)]
-    params = [
-        lib.tensor((r.standard_normal(s) * 0.1).astype(np.float32), requires_grad=True)
-        for s in shapes
-    ]
+    data = r.standard_normal((32, 3, 32, 32)).astype(np.float32)
+    params = [(r.standard_normal(s) * 0.1).astype(np.float32) for s in SHAPES]
+    return data, r.integers(0, 10, 32), params
+
+
+def _mygrad_step(mg):
+    from mygrad.nnet import conv_nd, max_pool, relu, softmax_crossentropy  # noqa: PLC0415
+
+    data, target, arrays = _arrays()
+    params = [mg.tensor(p) for p in arrays]
+    w1, b1, w2, b2, w3, b3 = params
+
+    def step():
+        h = max_pool(relu(conv_nd(data, w1, stride=1, padding=1) + b1[:, None, None]), (2, 2), 2)
+        h = max_pool(relu(conv_nd(h, w2, stride=1, padding=1) + b2[:, None, None]), (2, 2), 2)
+        softmax_crossentropy(mg.matmul(h.reshape(32, -1), w3.T) + b3, target).backward()
+        for p in params:
+            p.data -= 0.01 * p.grad
+
+    return step
+
+
+def conv_step(lib_name: str, lib, quick: bool):
+    if lib_name in ("numpy", "autograd"):  # neither has a convolution
+        return None
+    if lib_name == "mygrad":
+        return _mygrad_step(lib)
+    F = lib.nn.functional
+    data, target, arrays = _arrays()
+    data, target = lib.tensor(data), lib.tensor(target)
+    params = [lib.tensor(p, requires_grad=True) for p in arrays]
     w1, b1, w2, b2, w3, b3 = params
 
     def step():

@@ -11,6 +11,7 @@ UNIT = "ms"
 SCALE = 1e3
 
 STEPS, BATCH, HIDDEN = 50, 32, 128
+_RNN_SHAPES = ((HIDDEN, HIDDEN), (HIDDEN, HIDDEN), (HIDDEN,))  # w_ih, w_hh, bias
 
 
 def _data() -> np.ndarray:
@@ -33,8 +34,7 @@ def _module_step(lib, cls_name: str):
 def _numpy_rnn():
     r = np.random.default_rng(1)
     bound = HIDDEN**-0.5
-    w_ih, w_hh = (r.uniform(-bound, bound, (HIDDEN, HIDDEN)).astype(np.float32) for _ in "ih")
-    b = r.uniform(-bound, bound, HIDDEN).astype(np.float32)
+    w_ih, w_hh, b = (r.uniform(-bound, bound, s).astype(np.float32) for s in _RNN_SHAPES)
     x = _data().reshape(STEPS * BATCH, HIDDEN)
 
     def step():
@@ -58,12 +58,37 @@ def _numpy_rnn():
     return step
 
 
-def rnn_tanh(lib_name: str, lib, size: int):
-    return _numpy_rnn() if lib_name == "numpy" else _module_step(lib, "RNN")
+def _autodiff_rnn(lib_name: str, lib):
+    """The Elman RNN written with HIPS autograd's or MyGrad's array functions."""
+    r = np.random.default_rng(1)
+    bound = HIDDEN**-0.5
+    weights = [r.uniform(-bound, bound, s).astype(np.float32) for s in _RNN_SHAPES]
+    x = _data()
+
+    def forward(xp, w_ih, w_hh, b, x):
+        h, total = np.zeros((BATCH, HIDDEN), np.float32), 0.0
+        for t in range(STEPS):
+            h = xp.tanh(xp.matmul(x[t], w_ih.T) + xp.matmul(h, w_hh.T) + b)
+            total = total + xp.sum(h)
+        return total
+
+    if lib_name == "autograd":
+        grad = lib.grad(lambda args: forward(lib.numpy, *args))
+        return lambda: grad((*weights, x))
+    params = [lib.tensor(p) for p in (*weights, x)]
+    return lambda: forward(lib, *params).backward()
 
 
-def lstm(lib_name: str, lib, size: int):
-    return None if lib_name == "numpy" else _module_step(lib, "LSTM")
+def rnn_tanh(lib_name: str, lib, quick: bool):
+    if lib_name == "numpy":
+        return _numpy_rnn()
+    if lib_name in ("autograd", "mygrad"):
+        return _autodiff_rnn(lib_name, lib)
+    return _module_step(lib, "RNN")
+
+
+def lstm(lib_name: str, lib, quick: bool):
+    return None if lib_name in ("numpy", "autograd", "mygrad") else _module_step(lib, "LSTM")
 
 
 WORKLOADS = {

@@ -1,6 +1,7 @@
 """Small-op overhead: one element-wise add on 10 elements, with and without graph recording.
 
-Each workload maps a library name to a function that builds the timed callable.
+Each workload maps a library name to a function that builds the timed callable (None where the
+library has no such thing).
 """
 
 from __future__ import annotations
@@ -11,25 +12,31 @@ UNIT = "us"
 SCALE = 1e6
 
 
-def _tensors(lib, requires_grad: bool):
+def _arrays():
     data = np.arange(10, dtype=np.float32)
-    a = lib.tensor(data, requires_grad=requires_grad)
-    b = lib.tensor(data + 1, requires_grad=requires_grad)
-    return a, b
+    return data, data + 1
 
 
-def add_no_graph(lib_name: str, lib, size: int):
+def add_no_graph(lib_name: str, lib, quick: bool):
+    a, b = _arrays()
     if lib_name == "numpy":
-        a, b = np.ones(10, np.float32), np.ones(10, np.float32)
         return lambda: np.add(a, b)
-    a, b = _tensors(lib, requires_grad=False)
+    if lib_name == "autograd":  # outside grad(), autograd.numpy calls numpy directly
+        return lambda: lib.numpy.add(a, b)
+    if lib_name == "mygrad":
+        a, b = lib.tensor(a, constant=True), lib.tensor(b, constant=True)
+        return lambda: lib.add(a, b)
+    a, b = lib.tensor(a), lib.tensor(b)
     return lambda: lib.add(a, b)
 
 
-def add_recorded(lib_name: str, lib, size: int):
-    if lib_name == "numpy":
+def add_recorded(lib_name: str, lib, quick: bool):
+    if lib_name in ("numpy", "autograd"):  # no graph outside a traced function
         return None
-    a, b = _tensors(lib, requires_grad=True)
+    a, b = (
+        lib.tensor(x, requires_grad=True) if lib_name != "mygrad" else lib.tensor(x)
+        for x in _arrays()
+    )
     return lambda: a + b
 
 
