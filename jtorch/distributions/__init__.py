@@ -1,0 +1,71 @@
+"""``jtorch.distributions``: probability distributions with sampling, log-densities and KL.
+
+The API is ``torch.distributions``: every distribution has ``batch_shape``/``event_shape``,
+``sample``/``rsample`` (reparameterised where torch has it), ``log_prob``, ``entropy``,
+``mean``/``variance``/``stddev``, ``cdf``/``icdf`` where defined, ``expand``, ``support`` and
+``arg_constraints``; ``validate_args`` raises torch's ValueErrors. Samples drawn with jtorch's
+generator equal torch's for the samplers built on ``rand``/``randn``/``bernoulli``/
+``multinomial``/``exponential_`` (Normal, Uniform, Bernoulli, Categorical, Exponential, ...).
+
+Example:
+    >>> import jtorch
+    >>> from jtorch.distributions import Normal, kl_divergence
+    >>> loc = jtorch.tensor([0.0, 1.0], requires_grad=True)
+    >>> d = Normal(loc, jtorch.tensor([1.0, 2.0]))
+    >>> d.log_prob(jtorch.tensor([0.5, 0.5]))
+    tensor([-1.0439, -1.6433], grad_fn=<SubBackward0>)
+    >>> kl_divergence(d, Normal(0.0, 1.0))
+    tensor([0.0000, 1.3069], grad_fn=<MulBackward0>)
+"""
+
+from jtorch.distributions import constraints, transforms
+from jtorch.distributions.bernoulli import Bernoulli
+from jtorch.distributions.binomial import Binomial
+from jtorch.distributions.categorical import Categorical
+from jtorch.distributions.dirichlet import Beta, Dirichlet
+from jtorch.distributions.distribution import Distribution
+from jtorch.distributions.exp_family import ExponentialFamily
+from jtorch.distributions.exponential import Exponential, Laplace
+from jtorch.distributions.gamma import Chi2, Gamma
+from jtorch.distributions.independent import Independent
+from jtorch.distributions.kl import kl_divergence, register_kl
+from jtorch.distributions.multivariate_normal import MultivariateNormal
+from jtorch.distributions.normal import Normal
+from jtorch.distributions.one_hot_categorical import (
+    OneHotCategorical,
+    OneHotCategoricalStraightThrough,
+)
+from jtorch.distributions.poisson import Poisson
+from jtorch.distributions.studentT import StudentT
+from jtorch.distributions.transformed_distribution import LogNormal, TransformedDistribution
+from jtorch.distributions.transforms import *  # noqa: F403
+from jtorch.distributions.uniform import Uniform
+
+__all__ = [
+    "Bernoulli",
+    "Beta",
+    "Binomial",
+    "Categorical",
+    "Chi2",
+    "Dirichlet",
+    "Distribution",
+    "Exponential",
+    "ExponentialFamily",
+    "Gamma",
+    "Independent",
+    "Laplace",
+    "LogNormal",
+    "MultivariateNormal",
+    "Normal",
+    "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
+    "Poisson",
+    "StudentT",
+    "TransformedDistribution",
+    "Uniform",
+    "constraints",
+    "kl_divergence",
+    "register_kl",
+    "transforms",
+]
+__all__.extend(transforms.__all__)
