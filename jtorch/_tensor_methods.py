@@ -75,6 +75,11 @@ METHODS += """
 uniform_ normal_ random_ bernoulli_ exponential_ geometric_ log_normal_ cauchy_ bernoulli
 multinomial
 """.split()
+# extra (ops that fit no other family)
+METHODS += """
+addcdiv addcmul addr copysign deg2rad rad2deg frexp gcd lcm ldexp heaviside logaddexp logaddexp2
+nextafter
+""".split()
 # nn primitives that torch also has as methods (relu, softmax, ...)
 METHODS += """
 relu relu_ softmax log_softmax hardshrink prelu
@@ -104,6 +109,10 @@ tril triu
 """.split()
 INPLACE += "cumsum cumprod".split()  # scan
 INPLACE += "addmm addmv addbmm baddbmm".split()  # matmul
+# extra
+INPLACE += """
+addcdiv addcmul addr copysign deg2rad rad2deg gcd lcm ldexp heaviside nextafter
+""".split()
 
 
 # View ops whose in-place form changes the tensor's shape and strides (``x.t_()``).

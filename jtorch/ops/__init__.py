@@ -10,6 +10,7 @@ from jtorch.ops import (  # noqa: E402
     conv,
     conversion,
     elementwise,
+    extra,
     indexing,
     joining,
     logical,
@@ -25,6 +26,7 @@ from jtorch.ops import matmul as _matmul  # NOTE: aliased: the star import rebin
 from jtorch.ops.conv import *  # noqa: F403
 from jtorch.ops.conversion import *  # noqa: F403
 from jtorch.ops.elementwise import *  # noqa: F403
+from jtorch.ops.extra import *  # noqa: F403
 from jtorch.ops.indexing import *  # noqa: F403
 from jtorch.ops.joining import *  # noqa: F403
 from jtorch.ops.logical import *  # noqa: F403
@@ -41,6 +43,7 @@ from jtorch.ops.sorting import *  # noqa: F403
 # nn-level ones (Tensor.unfold is movement.unfold, not conv's F.unfold).
 FAMILIES = (conversion, elementwise, indexing, joining, logical, _matmul, movement, reduce)
 FAMILIES += (scan, sorting, random, nn, conv, recurrent)
+FAMILIES += (extra,)
 # NOTE: an explicit __all__ so `from jtorch.ops import *` exports only the public functions, never
 # the family submodules (ops.nn, ops.random would shadow jtorch.nn and jtorch.random).
 __all__ = sorted({name for family in FAMILIES for name in family.__all__})
