@@ -80,6 +80,10 @@ METHODS += """
 addcdiv addcmul addr copysign deg2rad rad2deg frexp gcd lcm ldexp heaviside logaddexp logaddexp2
 nextafter
 """.split()
+# special_fns (Tensor.polygamma(n) takes n second, unlike the function: not bound here)
+METHODS += """
+lgamma digamma mvlgamma i0 sinc xlogy igamma igammac
+""".split()
 # nn primitives that torch also has as methods (relu, softmax, ...)
 METHODS += """
 relu relu_ softmax log_softmax hardshrink prelu
@@ -108,6 +112,7 @@ INPLACE += """
 tril triu
 """.split()
 INPLACE += "cumsum cumprod".split()  # scan
+INPLACE += "lgamma digamma mvlgamma i0 sinc xlogy igamma igammac".split()  # special_fns
 INPLACE += "addmm addmv addbmm baddbmm".split()  # matmul
 # extra
 INPLACE += """

@@ -1,0 +1,74 @@
+"""``torch.special``: special mathematical functions (SciPy's names for most of them).
+
+The kernels live in :mod:`jtorch.ops.special_fns` (and the elementwise, reduce and nn families for
+the functions torch also has at top level); this module only gives them their ``special`` names.
+
+Example:
+    >>> import jtorch
+    >>> jtorch.special.gammaln(jtorch.tensor([4.0])), jtorch.special.expit(jtorch.tensor([0.0]))
+    (tensor([1.7918]), tensor([0.5000]))
+"""
+
+from __future__ import annotations
+
+from jtorch.ops.elementwise import erf, erfc, erfinv, exp2, expm1, log1p, logit, round
+from jtorch.ops.elementwise import sigmoid as expit
+from jtorch.ops.nn import log_softmax, softmax
+from jtorch.ops.reduce import logsumexp
+from jtorch.ops.special_fns import (
+    digamma,
+    entr,
+    erfcx,
+    i0,
+    i0e,
+    i1,
+    i1e,
+    log_ndtr,
+    ndtr,
+    ndtri,
+    polygamma,
+    sinc,
+    xlog1py,
+    xlogy,
+    zeta,
+)
+from jtorch.ops.special_fns import digamma as psi
+from jtorch.ops.special_fns import igamma as gammainc
+from jtorch.ops.special_fns import igammac as gammaincc
+from jtorch.ops.special_fns import lgamma as gammaln
+from jtorch.ops.special_fns import mvlgamma as multigammaln
+
+__all__ = [
+    "digamma",
+    "entr",
+    "erf",
+    "erfc",
+    "erfcx",
+    "erfinv",
+    "exp2",
+    "expit",
+    "expm1",
+    "gammainc",
+    "gammaincc",
+    "gammaln",
+    "i0",
+    "i0e",
+    "i1",
+    "i1e",
+    "log1p",
+    "log_ndtr",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "multigammaln",
+    "ndtr",
+    "ndtri",
+    "polygamma",
+    "psi",
+    "round",
+    "sinc",
+    "softmax",
+    "xlog1py",
+    "xlogy",
+    "zeta",
+]
