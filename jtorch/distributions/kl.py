@@ -31,7 +31,7 @@ from jtorch.distributions.one_hot_categorical import OneHotCategorical
 from jtorch.distributions.poisson import Poisson
 from jtorch.distributions.transformed_distribution import TransformedDistribution
 from jtorch.distributions.uniform import Uniform
-from jtorch.distributions.utils import _sum_rightmost
+from jtorch.distributions.utils import _broadcast_shapes, _solve_tril, _sum_rightmost
 from jtorch.distributions.utils import euler_constant as _euler_gamma
 
 __all__ = ["register_kl", "kl_divergence"]
@@ -260,15 +260,13 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
                           different event shapes cannot be computed"
         )
     half_term1 = q._half_log_det() - p._half_log_det()
-    combined_batch_shape = jtorch.broadcast_shapes(
+    combined_batch_shape = _broadcast_shapes(
         q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_scale_tril.shape[:-2]
     )
     n = p.event_shape[0]
     q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
     p_scale_tril = p._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
-    term2 = _batch_trace_XXT(
-        jtorch.linalg.solve_triangular(q_scale_tril, p_scale_tril, upper=False)
-    )
+    term2 = _batch_trace_XXT(_solve_tril(q_scale_tril, p_scale_tril))
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, (q.loc - p.loc))
     return half_term1 + 0.5 * (term2 + term3 - n)
 

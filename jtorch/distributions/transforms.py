@@ -19,7 +19,7 @@ from numbers import Number
 
 import jtorch
 from jtorch.distributions import constraints
-from jtorch.distributions.utils import _sum_rightmost, lazy_property
+from jtorch.distributions.utils import _broadcast_shapes, _sum_rightmost, lazy_property
 
 __all__ = [
     "AbsTransform",
@@ -466,7 +466,7 @@ class PowerTransform(Transform):
         return (self.exponent * y / x).abs().log()
 
     def forward_shape(self, shape):
-        return jtorch.broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
+        return _broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
 
     inverse_shape = forward_shape
 
@@ -612,7 +612,7 @@ class AffineTransform(Transform):
         return result.expand(shape)
 
     def forward_shape(self, shape):
-        return jtorch.broadcast_shapes(
+        return _broadcast_shapes(
             shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ())
         )
 

@@ -15,7 +15,9 @@ import numbers
 from functools import update_wrapper
 
 import jtorch
+from jtorch._size import Size
 from jtorch._tensor import Tensor
+from jtorch.ops._broadcast import broadcast_shapes
 
 __all__ = [
     "broadcast_all",
@@ -46,6 +48,21 @@ def broadcast_all(*values) -> tuple[Tensor, ...]:
         )
         values = [v if isinstance(v, Tensor) else jtorch.tensor(v, **options) for v in values]
     return jtorch.broadcast_tensors(*values)
+
+
+def _broadcast_shapes(*shapes) -> Size:
+    """``torch.broadcast_shapes``: the shape all ``shapes`` broadcast to, as a Size."""
+    return Size(broadcast_shapes(*shapes))
+
+
+def _solve_tril(L: Tensor, B: Tensor) -> Tensor:
+    """``torch.linalg.solve_triangular(L, B, upper=False)``: only ``L``'s lower triangle is read,
+    so ``L``'s gradient is lower triangular too."""
+    # NOTE: jtorch.linalg has no triangular solve yet; a general solve of tril(L) is equivalent.
+    # B is expanded to the common batch shape: jtorch.linalg.solve does not broadcast an
+    # unbatched B against a batched L.
+    batch = _broadcast_shapes(L.shape[:-2], B.shape[:-2])
+    return jtorch.linalg.solve(L.tril(), B.expand(batch + B.shape[-2:]))
 
 
 def _standard_normal(shape, dtype, device) -> Tensor:
