@@ -84,22 +84,48 @@ def _cross_saved(ctx, i: int, j: int) -> tuple:
     return (next(saved) if need[j] else None), (next(saved) if need[i] else None)
 
 
+def _is_transposed(x) -> bool:
+    """A 2-D array laid out as the transpose of a contiguous one (``weight.t()``)."""
+    flags = x.flags
+    return x.ndim == 2 and flags.f_contiguous and not flags.c_contiguous
+
+
+def _product_grads(kind, ctx, grad: Tensor, a: Tensor | None, b: Tensor | None) -> tuple:
+    """Both operands' gradients of the product ``kind`` (None where not needed).
+
+    NOTE: as torch's mm_mat1/mat2_backward: a 2-D operand that was a transposed view (a Linear
+    weight's ``.t()``) gets its gradient computed transposed, so that TBackward0 hands the leaf a
+    contiguous array, which AccumulateGrad then stores without a copy.
+    """
+    t_a, t_b = ctx.transposed
+    if b is None:
+        ga = None
+    elif t_a and kind is Mm:
+        ga = Mm.apply(b, grad.mH).mH
+    else:
+        ga = kind.grad_a(grad, b)
+    if a is None:
+        gb = None
+    elif t_b and kind is Mm:
+        gb = Mm.apply(grad.mH, a).mH
+    else:
+        gb = kind.grad_b(a, grad)
+    return ga, gb
+
+
 class _Product:
     """``a (x) b`` for one product kind; subclasses give ``product``, ``grad_a``, ``grad_b``."""
 
     @staticmethod
     def forward(ctx, a, b):
         _retain_cross(ctx, 0, 1)
+        ctx.transposed = _is_transposed(a), _is_transposed(b)
         return ctx.fn.product(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = _cross_saved(ctx, 0, 1)
-        fn = ctx.fn
-        return (
-            fn.grad_a(grad, b) if b is not None else None,
-            fn.grad_b(a, grad) if a is not None else None,
-        )
+        return _product_grads(ctx.fn, ctx, grad, a, b)
 
 
 class Mm(_Product, Function):
@@ -200,6 +226,7 @@ class _AddProduct:
     def forward(ctx, c, a, b, beta=1, alpha=1):
         _retain_cross(ctx, 1, 2)
         ctx.beta, ctx.alpha = beta, alpha
+        ctx.transposed = _is_transposed(a), _is_transposed(b)
         out = ctx.fn.of.product(a, b)
         if alpha != 1:
             out *= alpha
@@ -214,8 +241,7 @@ class _AddProduct:
         a, b = _cross_saved(ctx, 1, 2)
         of, alpha, beta = ctx.fn.of, ctx.alpha, ctx.beta
         gc = (grad if beta == 1 else grad * beta) if ctx.needs_input_grad[0] else None
-        ga = of.grad_a(grad, b) if b is not None else None
-        gb = of.grad_b(a, grad) if a is not None else None
+        ga, gb = _product_grads(of, ctx, grad, a, b)
         if alpha != 1:
             ga = ga * alpha if ga is not None else None
             gb = gb * alpha if gb is not None else None
