@@ -75,6 +75,10 @@ METHODS += """
 uniform_ normal_ random_ bernoulli_ exponential_ geometric_ log_normal_ cauchy_ bernoulli
 multinomial
 """.split()
+# complex_ops
+METHODS += """
+conj_physical conj_physical_ resolve_conj resolve_neg is_conj is_neg adjoint
+""".split()
 # extra (ops that fit no other family)
 METHODS += """
 addcdiv addcmul addr copysign deg2rad rad2deg frexp gcd lcm ldexp heaviside logaddexp logaddexp2

@@ -7,6 +7,7 @@ max, std, ...), sorting (sort, topk, unique, histograms), scan (cumsum, cummax, 
 """
 
 from jtorch.ops import (  # noqa: E402
+    complex_ops,
     conv,
     conversion,
     elementwise,
@@ -24,6 +25,7 @@ from jtorch.ops import (  # noqa: E402
     special_fns,
 )
 from jtorch.ops import matmul as _matmul  # NOTE: aliased: the star import rebinds `matmul`
+from jtorch.ops.complex_ops import *  # noqa: F403
 from jtorch.ops.conv import *  # noqa: F403
 from jtorch.ops.conversion import *  # noqa: F403
 from jtorch.ops.elementwise import *  # noqa: F403
@@ -44,7 +46,7 @@ from jtorch.ops.special_fns import *  # noqa: F403
 # NOTE: Tensor-only methods are looked up in this order, so core families come before the
 # nn-level ones (Tensor.unfold is movement.unfold, not conv's F.unfold).
 FAMILIES = (conversion, elementwise, indexing, joining, logical, _matmul, movement, reduce)
-FAMILIES += (scan, sorting, random, nn, conv, recurrent)
+FAMILIES += (scan, sorting, random, nn, conv, recurrent, complex_ops)
 FAMILIES += (extra,)
 FAMILIES += (special_fns,)
 # NOTE: an explicit __all__ so `from jtorch.ops import *` exports only the public functions, never
