@@ -1,8 +1,10 @@
 """The demo job: train a small classifier with jtorch exactly as one would with PyTorch.
 
 Run with ``./run.sh demo``. It builds a two-spirals data set, trains an MLP with Adam and a
-learning-rate schedule through a DataLoader, prints the loss and accuracy as it goes, saves a
-checkpoint in PyTorch's format, reloads it into a fresh model and checks the predictions agree.
+learning-rate schedule through a DataLoader, prints the loss and accuracy as it goes, logs them
+with the model graph as a TensorBoard run under ``runs/spirals`` (view it with ``tensorboard
+--logdir runs``), saves a checkpoint in PyTorch's format, reloads it into a fresh model and checks
+the predictions agree.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import jtorch as torch
 from jtorch import nn
 from jtorch.utils.data import DataLoader, TensorDataset
+from jtorch.utils.tensorboard import SummaryWriter
 
 
 def two_spirals(n_per_class: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -60,6 +63,8 @@ def main() -> None:
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=40, gamma=0.5)
     loss_fn = nn.CrossEntropyLoss()
+    writer = SummaryWriter("runs/spirals", purge_step=0)
+    writer.add_graph(model, x[:8])
 
     for epoch in range(1, 121):
         model.train()
@@ -71,6 +76,8 @@ def main() -> None:
             optimizer.step()
             total += loss.item() * len(xb)
         scheduler.step()
+        writer.add_scalar("loss/train", total / len(x), epoch)
+        writer.add_scalar("lr", scheduler.get_last_lr()[0], epoch)
         if epoch % 20 == 0:
             model.eval()
             print(
@@ -87,7 +94,10 @@ def main() -> None:
         same = torch.equal(restored(x).argmax(1), model(x).argmax(1))
         print(f"checkpoint {path.name}: {path.stat().st_size} bytes, predictions identical: {same}")
     final = accuracy(model, x, y)
+    writer.add_scalar("accuracy/train", final, 120)
+    writer.close()
     print(f"final training accuracy: {final:.3f}")
+    print(f"TensorBoard run written to {writer.log_dir} (view: tensorboard --logdir runs)")
     if final < 0.9:
         raise SystemExit("the demo model failed to learn the spirals")
 
