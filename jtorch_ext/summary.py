@@ -44,6 +44,7 @@ __all__ = [
     "is_tensor_like",
     "op_macs",
     "OpTrace",
+    "NotSummarizable",
 ]
 
 HIST_BINS = 17
@@ -86,6 +87,10 @@ class TensorStats:
     def finite(self) -> int:
         """How many values are neither nan nor infinite."""
         return self.numel - self.nan - self.posinf - self.neginf
+
+
+class NotSummarizable(TypeError):
+    """``summary`` was given something that is not a tensor, array, module or container of them."""
 
 
 def is_tensor_like(obj) -> bool:
@@ -404,6 +409,7 @@ def summary(
     name: str = "",
     *,
     hist: bool = False,
+    bins: int = 20,
     dim: int | None = None,
     input_size: Sequence | None = None,
     input=None,
@@ -415,6 +421,7 @@ def summary(
         obj: what to summarise.
         name: shown before each line (``x``, ``x[0]``, ``x['w']``).
         hist: add a full histogram under each tensor.
+        bins: number of bins of that histogram.
         dim: add per-channel stats along this dim.
         input_size: for a module: the shape of a random example input (or a list of shapes).
         input: for a module: an example input tensor (or a tuple of them).
@@ -436,13 +443,13 @@ def summary(
             continue
         if not is_tensor_like(value):
             what = f"{key}: " if key else ""
-            raise TypeError(
+            raise NotSummarizable(
                 f"{what}expected a tensor, array, module, or a list/dict of them, "
                 f"got {type(value).__name__}"
             )
         text = stats_line(tensor_stats(value), key)
         if hist:
-            text += "\n" + histogram_text(value)
+            text += "\n" + histogram_text(value, bins=bins)
         if dim is not None:
             text += "\n" + _channel_text(value, dim)
         blocks.append(text)
@@ -451,7 +458,12 @@ def summary(
 
 # -- modules ------------------------------------------------------------------------------------
 def _is_module(obj) -> bool:
-    return hasattr(obj, "named_modules") and hasattr(obj, "register_forward_hook")
+    """An nn.Module instance (duck-typed; a Module class is not one)."""
+    return (
+        not isinstance(obj, type)
+        and hasattr(obj, "named_modules")
+        and hasattr(obj, "register_forward_hook")
+    )
 
 
 @dataclass
