@@ -13,6 +13,7 @@ from jtorch.nn.modules import *  # noqa: F403
 from jtorch.nn.modules import Module
 from jtorch.nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from jtorch.nn import modules, utils
+from jtorch.nn.parallel import DataParallel
 
 __all__ = ["Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 __all__ += ["functional", "init", "modules", "parameter", "utils"]
