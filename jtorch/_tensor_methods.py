@@ -79,14 +79,14 @@ multinomial
 METHODS += """
 conj_physical conj_physical_ resolve_conj resolve_neg is_conj is_neg adjoint
 """.split()
-# extra (ops that fit no other family)
-METHODS += """
-addcdiv addcmul addr copysign deg2rad rad2deg frexp gcd lcm ldexp heaviside logaddexp logaddexp2
-nextafter
-""".split()
 # special_fns (Tensor.polygamma(n) takes n second, unlike the function: not bound here)
 METHODS += """
 lgamma digamma mvlgamma i0 sinc xlogy igamma igammac
+""".split()
+# extra (ops that fit no other family)
+METHODS += """
+addcdiv addcmul addr copysign deg2rad rad2deg frexp gcd lcm ldexp heaviside logaddexp logaddexp2
+nextafter quantile nanquantile cov corrcoef renorm
 """.split()
 # nn primitives that torch also has as methods (relu, softmax, ...)
 METHODS += """
@@ -120,7 +120,7 @@ INPLACE += "lgamma digamma mvlgamma i0 sinc xlogy igamma igammac".split()  # spe
 INPLACE += "addmm addmv addbmm baddbmm".split()  # matmul
 # extra
 INPLACE += """
-addcdiv addcmul addr copysign deg2rad rad2deg gcd lcm ldexp heaviside nextafter
+addcdiv addcmul addr copysign deg2rad rad2deg gcd lcm ldexp heaviside nextafter renorm
 """.split()
 
 
