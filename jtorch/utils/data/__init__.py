@@ -20,6 +20,7 @@ from jtorch.utils.data.dataset import (
     TensorDataset,
     random_split,
 )
+from jtorch.utils.data.distributed import DistributedSampler
 from jtorch.utils.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -35,6 +36,7 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "IterableDataset",
     "RandomSampler",
     "Sampler",
