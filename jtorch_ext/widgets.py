@@ -414,6 +414,7 @@ class HookInspector(widgets.VBox):
     """
 
     COLUMNS = ("layer", "type", "shape", "mean", "std", "min", "max", "dead", "grad_norm")
+    _silencing = 0  # how many attached inspectors silence the warning above
     HEADERS = ("layer", "type", "output", "mean", "std", "min", "max", "dead ReLU", "‖∂L/∂out‖")
 
     def __init__(self, model: nn.Module, every: int = 10, interval: float = 0.5) -> None:
@@ -436,6 +437,7 @@ class HookInspector(widgets.VBox):
         self._sample_handles: list = []
         super().__init__([self.status, self.table, self.chart, self.grads])
         self.attach()
+        self._render()
 
     @property
     def attached(self) -> bool:
@@ -450,23 +452,26 @@ class HookInspector(widgets.VBox):
     def attach(self) -> HookInspector:
         """Put the hooks (back) on the model; idempotent."""
         if not self._handles:
-            warnings.filterwarnings("ignore", message=_NO_INPUT_GRAD)
+            if HookInspector._silencing == 0:
+                warnings.filterwarnings("ignore", message=_NO_INPUT_GRAD)
+            HookInspector._silencing += 1
             self._handles.append(self.model.register_forward_pre_hook(self._on_step))
         return self
 
     def detach(self) -> None:
         """Remove every hook from the model and its tensors, then draw the final state."""
-        if self._sample_handles:  # the last step was sampled: show it
-            self._throttle.pending = True
         for handle in self._handles + self._sample_handles:
             handle.remove()
         if self._handles:
-            warnings.filters[:] = [
-                f for f in warnings.filters if f[1] is None or f[1].pattern != _NO_INPUT_GRAD
-            ]
+            HookInspector._silencing -= 1
+            if HookInspector._silencing == 0:
+                warnings.filters[:] = [
+                    f for f in warnings.filters if f[1] is None or f[1].pattern != _NO_INPUT_GRAD
+                ]
         self._handles.clear()
         self._sample_handles.clear()
         self.grads.remove()
+        self._throttle.pending = True  # the status line at least has changed
         self.refresh()
 
     def inspect_grad(self, tensor: Tensor, name: str | None = None) -> Tensor:

@@ -232,16 +232,16 @@ def test_inspect_grad_function():
 
 
 def test_hook_inspector_overhead_is_small():
-    """Sampling one step in ten costs a few percent of a CNN's training time."""
+    """Sampling one step in ten costs a few percent of a small CNN's training step (~7 ms)."""
     jtorch.manual_seed(0)
     model = nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1),
         nn.ReLU(),
         nn.MaxPool2d(2),
         nn.Flatten(),
-        nn.Linear(8 * 8 * 8, 10),
+        nn.Linear(8 * 14 * 14, 10),
     )
-    x, y = jtorch.randn(32, 1, 16, 16), jtorch.randint(0, 10, (32,))
+    x, y = jtorch.randn(64, 1, 28, 28), jtorch.randint(0, 10, (64,))
     opt = jtorch.optim.SGD(model.parameters(), lr=0.01)
 
     def run(steps: int = 20) -> float:
@@ -254,8 +254,9 @@ def test_hook_inspector_overhead_is_small():
 
     run(3)
     plain, inspected = [], []
-    for _ in range(3):  # interleaved, best of three: robust to a busy machine
+    for _ in range(5):  # interleaved, best of five: robust to a busy machine
         plain.append(run())
         with HookInspector(model, every=10):
             inspected.append(run())
-    assert min(inspected) < 1.15 * min(plain), (plain, inspected)
+    # NOTE: measured 1.03 when the machine is quiet; the bound leaves room for noise.
+    assert min(inspected) < 1.10 * min(plain), (plain, inspected)
