@@ -32,6 +32,8 @@ __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rf
 __all__ += ["hfft2", "ihfft2", "fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn"]
 __all__ += ["fftfreq", "rfftfreq", "fftshift", "ifftshift"]
 
+_Dims = int | Sequence[int] | None
+
 # The scaling of a primitive: "none", "sqrt" (1/sqrt(n)) or "n" (1/n), n the signal size.
 # NumPy names the same scalings by the direction that carries no scaling.
 _NP_NORM = {
@@ -56,7 +58,7 @@ class FftC2C(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # The adjoint of a scaled DFT is the unscaled-inverse DFT with the same scaling.
+        # NOTE: the adjoint of a DFT is the DFT in the other direction with the same scaling.
         return FftC2C.apply(grad, dims=ctx.dims, scale=ctx.scale, forward=not ctx.fwd)
 
 
@@ -66,9 +68,9 @@ class FftR2C(Function):
         ctx.dims, ctx.scale, ctx.onesided = dims, scale, onesided
         ctx.last_size = x.shape[dims[-1]]
         xp = xp_of(x)
-        transform = xp.fft.rfftn if onesided else xp.fft.fftn
-        out = transform(x, axes=dims, norm=_NP_NORM[True][scale])
-        return out.astype(_complex_of(xp, x.dtype), copy=False)
+        half = xp.fft.rfftn(x, axes=dims, norm=_NP_NORM[True][scale])
+        half = half.astype(_complex_of(xp, x.dtype), copy=False)
+        return half if onesided else _two_sided(xp, half, dims[0], ctx.last_size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,6 +104,20 @@ class FftC2R(Function):
             shape[last] = -1
             g = g * Tensor._make(grad._xp().asarray(weight.reshape(shape)))
         return g
+
+
+def _two_sided(xp, half, dim: int, n: int):
+    """The full transform of a real signal from its one-sided half, by Hermitian symmetry
+    (``X[n - k] = conj(X[k])``)."""
+    # NOTE: as ATen does (it only two-sides 1-d transforms); this also gives torch's signs of the
+    # zero imaginary parts, which a complex transform of the real signal would not.
+    shape = list(half.shape)
+    shape[dim] = n
+    out = xp.empty(shape, half.dtype)
+    full, h = xp.moveaxis(out, dim, -1), half.shape[dim]
+    full[..., :h] = xp.moveaxis(half, dim, -1)
+    xp.conjugate(full[..., n - h : 0 : -1], out=full[..., h:])
+    return out
 
 
 # -- argument handling, as ATen's SpectralOps ----------------------------------------------
@@ -265,7 +281,7 @@ def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = N
 
     Example:
         >>> jtorch.fft.fft(jtorch.tensor([1.0, 0.0, 0.0, 0.0]), norm="ortho")
-        tensor([0.5000+0.j, 0.5000+0.j, 0.5000+0.j, 0.5000+0.j])
+        tensor([0.5000+0.j, 0.5000+0.j, 0.5000+0.j, 0.5000-0.j])
     """
     if input.is_complex():
         return _c2c(input, n, dim, norm, forward=True)
@@ -276,9 +292,11 @@ def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = N
 def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The one-dimensional inverse discrete Fourier transform (scaled by ``1/n`` by default).
 
+    The arguments are :func:`fft`'s, as for the other one-dimensional transforms.
+
     Example:
         >>> jtorch.fft.ifft(jtorch.tensor([4.0, 0.0, 0.0, 0.0]))
-        tensor([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
+        tensor([1.-0.j, 1.-0.j, 1.-0.j, 1.+0.j])
     """
     if input.is_complex():
         return _c2c(input, n, dim, norm, forward=False)
@@ -333,9 +351,17 @@ def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None =
 
 
 @with_out
-def fftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
-    """The n-dimensional Fourier transform over ``dim`` (default: all dims, or the last
-    ``len(s)``), each padded or cropped to the sizes ``s``.
+def fftn(input: Tensor, s: _Dims = None, dim: _Dims = None, norm: str | None = None) -> Tensor:
+    """The n-dimensional Fourier transform of ``input`` over several dims.
+
+    Args:
+        input: real or complex tensor.
+        s: signal sizes: ``input`` is zero-padded or cropped to ``s[i]`` along ``dim[i]``
+            (-1 keeps a size).
+        dim: the dims to transform (default: all of them, or the last ``len(s)``).
+        norm: ``"backward"`` (no scaling, the default), ``"forward"`` (``1/n``, ``n`` the
+            number of transformed elements) or ``"ortho"``. The other n-dimensional transforms
+            take the same arguments.
 
     Example:
         >>> jtorch.fft.fftn(jtorch.ones(2, 2))
@@ -346,7 +372,7 @@ def fftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 
 @with_out
-def ifftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
+def ifftn(input: Tensor, s: _Dims = None, dim: _Dims = None, norm: str | None = None) -> Tensor:
     """The n-dimensional inverse Fourier transform.
 
     Example:
@@ -358,7 +384,7 @@ def ifftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 
 @with_out
-def rfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
+def rfftn(input: Tensor, s: _Dims = None, dim: _Dims = None, norm: str | None = None) -> Tensor:
     """The n-dimensional Fourier transform of a real signal, one-sided in the last dim.
 
     Example:
@@ -374,7 +400,7 @@ def rfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 
 @with_out
-def irfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
+def irfftn(input: Tensor, s: _Dims = None, dim: _Dims = None, norm: str | None = None) -> Tensor:
     """The inverse of :func:`rfftn`: a real signal (last dim ``2 * (m - 1)`` unless ``s``).
 
     Example:
@@ -388,7 +414,7 @@ def irfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 
 @with_out
-def hfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
+def hfftn(input: Tensor, s: _Dims = None, dim: _Dims = None, norm: str | None = None) -> Tensor:
     """The n-dimensional Fourier transform of a Hermitian-symmetric signal (a real result).
 
     Example:
@@ -405,13 +431,13 @@ def hfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 
 @with_out
-def ihfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
+def ihfftn(input: Tensor, s: _Dims = None, dim: _Dims = None, norm: str | None = None) -> Tensor:
     """The inverse of :func:`hfftn`: one-sided in the last dim.
 
     Example:
         >>> jtorch.fft.ihfftn(jtorch.tensor([[4.0, 0.0], [0.0, 0.0]]))
         tensor([[1.-0.j, 1.-0.j],
-                [1.-0.j, 1.-0.j]])
+                [1.+0.j, 1.+0.j]])
     """
     if input.is_complex():
         raise RuntimeError(
@@ -429,7 +455,7 @@ def ihfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 
 @with_out
-def fft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor:
+def fft2(input: Tensor, s: _Dims = None, dim: _Dims = (-2, -1), norm: str | None = None) -> Tensor:
     """The two-dimensional :func:`fftn` (over the last two dims by default).
 
     Example:
@@ -440,7 +466,7 @@ def fft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor
 
 
 @with_out
-def ifft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor:
+def ifft2(input: Tensor, s: _Dims = None, dim: _Dims = (-2, -1), norm: str | None = None) -> Tensor:
     """The two-dimensional :func:`ifftn` (over the last two dims by default).
 
     Example:
@@ -452,7 +478,7 @@ def ifft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tenso
 
 
 @with_out
-def rfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor:
+def rfft2(input: Tensor, s: _Dims = None, dim: _Dims = (-2, -1), norm: str | None = None) -> Tensor:
     """The two-dimensional :func:`rfftn` (over the last two dims by default).
 
     Example:
@@ -463,7 +489,9 @@ def rfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tenso
 
 
 @with_out
-def irfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor:
+def irfft2(
+    input: Tensor, s: _Dims = None, dim: _Dims = (-2, -1), norm: str | None = None
+) -> Tensor:
     """The two-dimensional :func:`irfftn` (over the last two dims by default).
 
     Example:
@@ -474,7 +502,7 @@ def irfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tens
 
 
 @with_out
-def hfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor:
+def hfft2(input: Tensor, s: _Dims = None, dim: _Dims = (-2, -1), norm: str | None = None) -> Tensor:
     """The two-dimensional :func:`hfftn` (over the last two dims by default).
 
     Example:
@@ -485,7 +513,9 @@ def hfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tenso
 
 
 @with_out
-def ihfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor:
+def ihfft2(
+    input: Tensor, s: _Dims = None, dim: _Dims = (-2, -1), norm: str | None = None
+) -> Tensor:
     """The two-dimensional :func:`ihfftn` (over the last two dims by default).
 
     Example:
