@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 
@@ -61,21 +62,141 @@ def get_num_interop_threads() -> int:
     return _threads["inter"]
 
 
-def compile(
+# NOTE: torch's compiler names (torch._dynamo.list_backends(exclude_tags=()) and the modes of
+# torch.compile); jtorch accepts them all and runs eagerly.
+_BACKENDS = frozenset(
+    {
+        "aot_eager",
+        "aot_eager_decomp_partition",
+        "aot_eager_default_partitioner",
+        "aot_ts",
+        "cudagraphs",
+        "eager",
+        "eager_debug",
+        "eager_noexcept",
+        "inductor",
+        "invoke_subgraph",
+        "openxla",
+        "openxla_eval",
+        "pre_dispatch_eager",
+        "ts",
+        "tvm",
+    }
+)
+_MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
+
+
+def compile(  # noqa: A001
     model: Callable | None = None,
     *,
     fullgraph: bool = False,
-    dynamic=None,
-    backend="inductor",
-    mode=None,
-    options=None,
+    dynamic: bool | None = None,
+    backend: str | Callable | None = None,
+    mode: str | None = None,
+    options: dict | None = None,
+    name: str | None = None,
     disable: bool = False,
-):  # noqa: A001
-    """``torch.compile``: jtorch runs eagerly, so the model or function is returned unchanged
-    (same object, same behaviour); all of torch's options are accepted. Usable as a decorator."""
+    recompile_limit: int | None = None,
+    isolate_recompiles: bool = False,
+    shapes_spec=None,
+):
+    """``torch.compile``: validates torch's options and returns a callable that behaves exactly
+    like ``model`` (jtorch runs eagerly). A module comes back wrapped in an ``OptimizedModule``
+    (state-dict keys prefixed ``_orig_mod.``, attributes forwarded), a function as a wrapper
+    with the same name. Usable as ``@compile`` and ``@compile(...)``.
+
+    Example:
+        >>> m = jtorch.compile(jtorch.nn.Linear(2, 1))
+        >>> type(m).__name__, list(m.state_dict())
+        ('OptimizedModule', ['_orig_mod.weight', '_orig_mod.bias'])
+    """
     if model is None:
-        return lambda fn: fn
-    return model
+
+        def decorate(model: Callable) -> Callable:
+            if model is None:
+                raise RuntimeError("Model can't be None")
+            return compile(
+                model,
+                fullgraph=fullgraph,
+                dynamic=dynamic,
+                backend=backend,
+                mode=mode,
+                options=options,
+                name=name,
+                disable=disable,
+                recompile_limit=recompile_limit,
+                isolate_recompiles=isolate_recompiles,
+                shapes_spec=shapes_spec,
+            )
+
+        return decorate
+    if mode is not None and options is not None:
+        raise RuntimeError(
+            "Either mode or options can be specified, but both can't be specified at the same time."
+        )
+    if mode is not None and mode not in _MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(_MODES)}")
+    if isinstance(backend, str) and backend not in _BACKENDS:
+        raise RuntimeError(
+            f"Invalid backend: {backend!r}, see `torch._dynamo.list_backends()` for available "
+            "backends."
+        )
+    if not callable(model):
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+    if disable:
+        return model
+    from jtorch.nn import Module  # noqa: PLC0415
+
+    if isinstance(model, Module):
+        return _optimized_module_class()(model)
+
+    @functools.wraps(model)
+    def compiled(*args, **kwargs):
+        return model(*args, **kwargs)
+
+    compiled._torchdynamo_orig_callable = model
+    return compiled
+
+
+@functools.cache
+def _optimized_module_class() -> type:
+    """``OptimizedModule`` (built on first use: jtorch.nn imports this module)."""
+    from jtorch.nn import Module  # noqa: PLC0415
+
+    class OptimizedModule(Module):
+        """What ``compile(module)`` returns: the module registered as ``_orig_mod``; calls,
+        attributes and the training flag go to it."""
+
+        def __init__(self, mod: Module) -> None:
+            super().__init__()
+            self._orig_mod = mod
+            self._torchdynamo_orig_callable = mod.forward
+
+        def forward(self, *args, **kwargs):
+            return self._orig_mod(*args, **kwargs)
+
+        def __len__(self) -> int:
+            if hasattr(type(self._orig_mod), "__len__"):
+                return len(self._orig_mod)
+            raise TypeError(f"{type(self._orig_mod).__name__} does not support len()")
+
+        @property
+        def training(self) -> bool:
+            return self._orig_mod.training
+
+        @training.setter
+        def training(self, value: bool) -> None:
+            # NOTE: Module.__init__ sets training before _orig_mod exists
+            if "_orig_mod" in self.__dict__.get("_modules", {}):
+                self._orig_mod.training = value
+
+        def __getattr__(self, name: str):
+            if name == "_orig_mod":
+                return self._modules["_orig_mod"]
+            return getattr(self._modules["_orig_mod"], name)
+
+    OptimizedModule.__module__ = "jtorch._dynamo.eval_frame"
+    return OptimizedModule
 
 
 def is_tensor(obj) -> bool:
