@@ -145,7 +145,10 @@ eq(t, [2])
 assert dist.get_process_group_ranks(pair) == [0, 1] and dist.get_global_rank(pair, 1) == 1
 
 # mismatched shapes / dtypes: the same clear error on every rank, then the group still works
-for bad in (jtorch.zeros(2 + rank), jtorch.zeros(2, dtype=jtorch.float64 if rank else jtorch.float32)):
+for bad in (
+    jtorch.zeros(2 + rank),
+    jtorch.zeros(2, dtype=jtorch.float64 if rank else jtorch.float32),
+):
     try:
         dist.all_reduce(bad)
     except RuntimeError as e:

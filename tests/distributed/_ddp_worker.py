@@ -13,14 +13,19 @@ rank, size = dist.get_rank(), dist.get_world_size()
 
 def make_model(seed):
     jtorch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3)).double()
+    return nn.Sequential(
+        nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3)
+    ).double()
 
 
 jtorch.manual_seed(123)
 X, Y = jtorch.randn(8, 5, dtype=jtorch.float64), jtorch.randn(8, 3, dtype=jtorch.float64)
 half = slice(rank * 4, rank * 4 + 4)
 
-for opt_name, opt_cls, kw in [("sgd", jtorch.optim.SGD, {"lr": 0.1, "momentum": 0.9}), ("adam", jtorch.optim.Adam, {"lr": 0.01})]:
+for opt_name, opt_cls, kw in [
+    ("sgd", jtorch.optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+    ("adam", jtorch.optim.Adam, {"lr": 0.01}),
+]:
     for bucket_view in (False, True):
         ref = make_model(0)
         ref_opt = opt_cls(ref.parameters(), **kw)
@@ -28,7 +33,7 @@ for opt_name, opt_cls, kw in [("sgd", jtorch.optim.SGD, {"lr": 0.1, "momentum": 
         ddp = DDP(make_model(rank), bucket_cap_mb=0.001, gradient_as_bucket_view=bucket_view)
         assert len(ddp._bucket_list) > 1
         opt = opt_cls(ddp.parameters(), **kw)
-        for step in range(4):
+        for _step in range(4):
             ref_opt.zero_grad()
             nn.functional.mse_loss(ref(X), Y).backward()
             ref_opt.step()
@@ -36,7 +41,13 @@ for opt_name, opt_cls, kw in [("sgd", jtorch.optim.SGD, {"lr": 0.1, "momentum": 
             nn.functional.mse_loss(ddp(X[half]), Y[half]).backward()
             opt.step()
         for (name, p), q in zip(ddp.module.named_parameters(), ref.parameters()):
-            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=f"{opt_name} {name}")
+            np.testing.assert_allclose(
+                p.detach().numpy(),
+                q.detach().numpy(),
+                rtol=1e-10,
+                atol=1e-12,
+                err_msg=f"{opt_name} {name}",
+            )
 assert list(ddp.state_dict())[0] == "module.0.weight" and ddp.module is not None
 
 # no_sync: two local half-batch backwards then one synced one equal the full-batch gradient x 1.5
@@ -47,7 +58,9 @@ with ddp.no_sync():
 local = ddp.module[0].weight.grad.clone()
 nn.functional.mse_loss(ddp(X[half]), Y[half]).backward()
 # the synced gradient is the average over ranks of (local + local) = 2 x full-batch gradient
-np.testing.assert_allclose(ddp.module[0].weight.grad.numpy(), 2 * ref[0].weight.grad.numpy(), rtol=1e-10)
+np.testing.assert_allclose(
+    ddp.module[0].weight.grad.numpy(), 2 * ref[0].weight.grad.numpy(), rtol=1e-10
+)
 other = [None, None]
 dist.all_gather_object(other, local.numpy())
 assert not np.allclose(other[0], other[1])  # the no_sync gradients were local
