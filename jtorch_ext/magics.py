@@ -56,13 +56,23 @@ def _unquote(text: str) -> str:
     return text
 
 
+def _next_token(text: str) -> tuple[str, str]:
+    """The first token of ``text`` (a quoted one may hold spaces; its quotes are dropped) and
+    the rest of the text."""
+    if text[:1] in ("'", '"'):
+        end = text.find(text[0], 1)
+        if end > 0:
+            return text[1:end], text[end + 1 :].lstrip()
+    token, _, rest = text.partition(" ")
+    return token, rest.lstrip()
+
+
 def _split_options(parser: argparse.ArgumentParser, line: str) -> tuple[argparse.Namespace, str]:
     """The options at the start of ``line`` parsed by ``parser``, and the rest of the line
     verbatim (an expression keeps its quotes and spaces). ``--`` ends the options."""
     argv, rest = [], line.strip()
     while rest.startswith("-"):
-        token, _, rest = rest.partition(" ")
-        rest = rest.lstrip()
+        token, rest = _next_token(rest)
         if token == "--":
             break
         # NOTE: argparse keeps its option table private; it is the one place that says which
@@ -74,10 +84,9 @@ def _split_options(parser: argparse.ArgumentParser, line: str) -> tuple[argparse
                 "with '-')"
             )
         argv.append(token)
-        if action.nargs != 0 and "=" not in token:
-            value, _, rest = rest.partition(" ")
-            argv.append(_unquote(value))
-            rest = rest.lstrip()
+        if action.nargs != 0 and "=" not in token and rest:
+            value, rest = _next_token(rest)
+            argv.append(value)
     return parser.parse_args(argv), rest
 
 
