@@ -4,7 +4,7 @@ Example:
     >>> import jtorch
     >>> from jtorch.distributions import StudentT
     >>> StudentT(jtorch.tensor([3.0])).log_prob(jtorch.tensor([0.0]))
-    tensor([-1.0006])
+    tensor([-1.0009])
 """
 
 from __future__ import annotations
