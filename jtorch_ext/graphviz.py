@@ -392,6 +392,7 @@ def make_dot(
     var,
     params=None,
     show_saved: bool = False,
+    show_shapes: bool = False,
     depth: int | None = None,
     max_nodes: int = MAX_NODES,
     rankdir: str = "TB",
@@ -406,6 +407,8 @@ def make_dot(
             a mapping whose values are tensors (named by their key) or modules (their parameters
             and submodules get the key as prefix; ``""`` for none).
         show_saved: list each op's saved tensors and attributes in its node.
+        show_shapes: label each edge with the shape (and dtype unless float32) of the tensor
+            whose gradient flows along it.
         depth: draw every module at this depth (0 is the model) as one node; shallower modules
             are clusters of their ops. Needs module names (``params``).
         max_nodes: draw at most this many autograd nodes; the rest becomes one summary node.
@@ -485,19 +488,20 @@ def make_dot(
     for i, t in enumerate(roots):
         if t.requires_grad and t._edge()[0] in ids:
             edges_out.append((ids[t._edge()[0]], f"t{i}"))
-    seen_edges = set()
+    edge_shapes: dict[tuple[str, str], str] = {}
     hidden = False
     for node, edges in walk:
         head = ids[node]
-        for edge in edges:
+        meta = getattr(node, "_in_meta", None) if show_shapes else None
+        for j, edge in enumerate(edges):
             if edge is None:
                 continue
             tail = ids.get(edge[0])
             if tail is None:
                 hidden = True
                 tail = "more"
-            if tail != head and (tail, head) not in seen_edges:
-                seen_edges.add((tail, head))
+            if tail != head and (tail, head) not in edge_shapes:
+                edge_shapes[tail, head] = _meta_text(meta[j]) if meta and meta[j] else ""
                 edges_out.append((tail, head))
     for i, (t, name) in enumerate(zip(roots, _root_names(var))):
         labels[f"t{i}"] = (f"{name}\n{_shape(t.shape)}", {"fillcolor": "darkolivegreen1"})
@@ -512,7 +516,7 @@ def make_dot(
             "fontsize": "10",
             "height": "0.2",
         },
-        edge_attr={"arrowsize": "0.6"},
+        edge_attr={"arrowsize": "0.6", "fontsize": "8", "fontcolor": "grey30"},
     )
     g.nodes_drawn, g.nodes_total = len(walk), total
     if hidden:
@@ -532,8 +536,19 @@ def make_dot(
         if nid not in in_cluster:
             g.body.append(_node_line(nid, label, attrs, positions.get(nid)))
     g.body.extend(_cluster_lines(groups, labels, kinds, positions))
-    g.body.extend(f"\t{a} -> {b}\n" for a, b in edges_out)
+    g.body.extend(
+        f'\t{a} -> {b} [label=" {edge_shapes[a, b]}"]\n'
+        if edge_shapes.get((a, b))
+        else f"\t{a} -> {b}\n"
+        for a, b in edges_out
+    )
     return g
+
+
+def _meta_text(meta: tuple) -> str:
+    """``(5, 4)``, with the dtype when it is not float32: ``(5, 4) float64``."""
+    shape, dtype = meta
+    return _shape(shape) + ("" if dtype == "float32" else f" {dtype}")
 
 
 def _depth(path: str) -> int:

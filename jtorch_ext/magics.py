@@ -227,6 +227,7 @@ class JtorchMagics(Magics):
         "module and leaf tensor of the namespace)",
     )
     @argument("--saved", action="store_true", help="list each op's saved tensors and attributes")
+    @argument("--shapes", action="store_true", help="label each edge with its tensor's shape")
     @argument(
         "--depth",
         type=int,
@@ -306,6 +307,7 @@ class JtorchMagics(Magics):
             value,
             params=params,
             show_saved=args.saved,
+            show_shapes=args.shapes,
             depth=args.depth,
             max_nodes=args.max_nodes,
             rankdir=args.rankdir,

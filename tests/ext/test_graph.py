@@ -123,6 +123,17 @@ def test_saved_tensors(ip):
     assert any(t.startswith("saved[0]: (5, 3) float32") for t in texts(svg))
 
 
+def test_edge_shapes_and_options_end_marker(ip):
+    _, (svg,) = graph(ip, "--shapes model(x).sum()")
+    drawn = texts(svg)
+    assert " (5, 2)" in drawn and " (4, 3)" in drawn  # head output and stem.weight edges
+    ip.user_ns["w"] = jtorch.ones(2, requires_grad=True)
+    _, (svg,) = graph(ip, "--rankdir LR -- -w.sum()")
+    assert "NegBackward0" in texts(svg)
+    with pytest.raises(UsageError, match="write `-- EXPR`"):
+        ip.run_line_magic("graph", "-w.sum()")
+
+
 def test_backward_gradient_norms_and_colours(ip):
     ip.user_ns["w"] = w = jtorch.tensor([3.0, 4.0], requires_grad=True)
     _, (svg,) = graph(ip, "--backward (w.exp() * 1e-9).sum() + (w * w).sum() * 1e4")
