@@ -2,7 +2,7 @@
 
 ``tensor_html(t)`` is pure (no IPython import): one summary line, then a coloured table of the
 values for small matrices, an inline PNG heat map for larger ones, images for ``(C, H, W)`` /
-``(N, C, H, W)`` tensors with 1, 3 or 4 channels, and the repr behind a fold. ``install(shell)``
+``(N, C, H, W)`` tensors with 1 or 3 channels, and the repr behind a fold. ``install(shell)``
 registers it as the ``text/html`` formatter of ``Tensor`` (``text/plain`` stays torch's repr);
 ``uninstall`` puts back what was there; ``set_rich_display(False)`` switches it off meanwhile.
 
@@ -149,9 +149,10 @@ def heatmap_png(matrix) -> bytes:
     return _png(_colourise(_real(_strided(arr))))
 
 
-def _img_tag(png: bytes, h: int, w: int, title: str) -> str:
-    # NOTE: small images are scaled up with sharp pixels so each value stays visible.
-    scale = max(1, min(8, 128 // max(h, w, 1)))
+def _img_tag(png: bytes, h: int, w: int, title: str, target: int = 128) -> str:
+    # NOTE: small images are scaled up (to about `target` pixels) with sharp pixels so each
+    # value stays visible.
+    scale = max(1, min(8, target // max(h, w, 1)))
     data = base64.b64encode(png).decode()
     return (
         f'<img src="data:image/png;base64,{data}" title="{_html.escape(title)}" '
@@ -161,9 +162,9 @@ def _img_tag(png: bytes, h: int, w: int, title: str) -> str:
 
 
 def _image_rgb(chw: np.ndarray) -> np.ndarray:
-    """(C, H, W) with 3 or 4 channels -> (H, W, 3) uint8; [0, 1] floats and uint8 kept as is,
-    anything else scaled from its own [min, max]."""
-    a = np.moveaxis(_real(chw[:3]), 0, -1).astype(np.float64)
+    """(3, H, W) -> (H, W, 3) uint8; [0, 1] floats and uint8 kept as is, anything else scaled
+    from its own [min, max]."""
+    a = np.moveaxis(_real(chw), 0, -1).astype(np.float64)
     a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
     if chw.dtype == np.uint8:
         return a.astype(np.uint8)
@@ -174,7 +175,7 @@ def _image_rgb(chw: np.ndarray) -> np.ndarray:
 
 
 def _is_images(shape: tuple) -> bool:
-    return len(shape) in (3, 4) and shape[-3] in (1, 3, 4) and min(shape[-2:]) >= 8
+    return len(shape) in (3, 4) and shape[-3] in (1, 3) and min(shape[-2:]) >= 8
 
 
 def _table(a: np.ndarray) -> str:
@@ -209,25 +210,27 @@ def _picture(t: Tensor) -> str:
     if arr.ndim == 1:
         return ""  # a long vector: the sparkline says it
     if arr.ndim == 2:
-        return _img_tag(heatmap_png(arr), *_strided(arr).shape, f"heat map {list(shape)}")
+        return _img_tag(
+            heatmap_png(arr), *_strided(arr).shape, f"heat map {list(shape)}", target=256
+        )
     if _is_images(shape):
         batch = arr if arr.ndim == 4 else arr[None]
         tags = []
         for i in range(min(len(batch), GRID_MAX)):
             img = _strided(batch[i])
-            rgb = _image_rgb(img) if img.shape[0] >= 3 else _colourise(_real(img[0]))
+            rgb = _image_rgb(img) if img.shape[0] == 3 else _colourise(_real(img[0]))
             tags.append(_img_tag(_png(rgb), *rgb.shape[:2], f"image {i}"))
         more = len(batch) - GRID_MAX
         return "".join(tags) + (f" <i>... {more} more</i>" if more > 0 else "")
-    flat = arr.reshape(-1, *shape[-2:])
+    n = math.prod(shape[:-2])
     tags = []
-    for i in range(min(len(flat), GRID_MAX)):
-        index = np.unravel_index(i, shape[:-2])
-        img = _strided(flat[i])
+    for i in range(min(n, GRID_MAX)):
+        index = tuple(int(k) for k in np.unravel_index(i, shape[:-2]))
+        img = _strided(arr[index])  # NOTE: a view per slice; reshaping could copy everything
         tags.append(
             _img_tag(_png(_colourise(_real(img))), *img.shape, f"[{', '.join(map(str, index))}]")
         )
-    more = len(flat) - GRID_MAX
+    more = n - GRID_MAX
     return "".join(tags) + (f" <i>... {more} more slices</i>" if more > 0 else "")
 
 

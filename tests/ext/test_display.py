@@ -137,6 +137,10 @@ def test_images_and_slices():
     batch = images(tensor_html(jtorch.rand(10, 3, 8, 8)))
     assert len(batch) == 8
     assert "... 2 more" in tensor_html(jtorch.rand(10, 3, 8, 8))
+    gray = tensor_html(jtorch.rand(1, 8, 8))
+    assert len(images(gray)) == 1 and 'title="image 0"' in gray
+    feature_maps = tensor_html(jtorch.rand(2, 4, 10, 10))  # 4 channels: slices, not RGBA
+    assert len(images(feature_maps)) == 8 and 'title="[1, 3]"' in feature_maps
     slices = tensor_html(jtorch.rand(2, 5, 20, 20))
     assert len(images(slices)) == 8 and 'title="[0, 1]"' in slices and "2 more slices" in slices
 
