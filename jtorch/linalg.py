@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import numpy as np
+
 from jtorch import return_types
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
@@ -41,6 +43,25 @@ __all__ = [
     "matrix_power",
     "matrix_rank",
     "diagonal",
+    "cholesky_ex",
+    "cond",
+    "cross",
+    "householder_product",
+    "inv_ex",
+    "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
+    "matmul",
+    "matrix_exp",
+    "multi_dot",
+    "solve_ex",
+    "solve_triangular",
+    "tensorinv",
+    "tensorsolve",
+    "vander",
+    "vecdot",
 ]
 
 
@@ -514,9 +535,7 @@ def _first_bad_minor(a) -> int:
     import numpy as np  # noqa: PLC0415
 
     m = np.array(a, dtype=np.float64).reshape(-1, *a.shape[-2:])[0]
-    return next(
-        k for k in range(1, m.shape[0] + 1) if np.linalg.eigvalsh(m[:k, :k]).min() <= 0
-    )
+    return next(k for k in range(1, m.shape[0] + 1) if np.linalg.eigvalsh(m[:k, :k]).min() <= 0)
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
@@ -585,3 +604,777 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """``torch.linalg.diagonal``: the diagonal over the last two dims by default."""
     return A.diagonal(offset, dim1, dim2)
+
+
+# -- *_ex variants: the result plus LAPACK's info code ----------------------------------------
+
+
+def _info(A: Tensor, value: int = 0) -> Tensor:
+    xp = xp_of(A._array)
+    return Tensor._make(xp.full(A.shape[:-2], value, dtype="int32"))
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False):
+    """Inverse and info (0 on success; else the first zero pivot, with a NaN result).
+
+    Example:
+        >>> jtorch.linalg.inv_ex(jtorch.tensor([[2.0]])).inverse
+        tensor([[0.5000]])
+    """
+    try:
+        return return_types.linalg_inv_ex(inv(A), _info(A))
+    except LinAlgError:
+        if check_errors:
+            raise
+        A = float_operand(A)
+        nan = Tensor._make(xp_of(A._array).full(A.shape, float("nan"), A._array.dtype))
+        return return_types.linalg_inv_ex(nan, _info(A, _zero_pivot(A._array)))
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
+    """Cholesky factor and info (0 on success, else the order of the first non-PD minor).
+
+    Example:
+        >>> jtorch.linalg.cholesky_ex(jtorch.tensor([[4.0]])).L
+        tensor([[2.]])
+    """
+    try:
+        return return_types.linalg_cholesky_ex(cholesky(A, upper=upper), _info(A))
+    except LinAlgError:
+        if check_errors:
+            raise
+        A = float_operand(A)
+        nan = Tensor._make(xp_of(A._array).full(A.shape, float("nan"), A._array.dtype))
+        return return_types.linalg_cholesky_ex(nan, _info(A, _first_bad_minor(A._array)))
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
+    """Solution of ``A X = B`` and info (0 on success).
+
+    Example:
+        >>> jtorch.linalg.solve_ex(jtorch.tensor([[2.0]]), jtorch.tensor([4.0])).result
+        tensor([2.])
+    """
+    return return_types.linalg_solve_ex(solve(A, B, left=left), _info(A))
+
+
+# -- triangular solves -------------------------------------------------------------------------
+
+
+def _triangle(x, xp, upper: bool, unitriangular: bool):
+    t = xp.triu(x) if upper else xp.tril(x)
+    if unitriangular:
+        n = x.shape[-1]
+        t = t * (1 - xp.eye(n, dtype=x.dtype)) + xp.eye(n, dtype=x.dtype)
+    return t
+
+
+class SolveTriangular(Function):
+    node_name = "LinalgSolveTriangularBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, upper, left, unitriangular):
+        xp = xp_of(a)
+        ctx.upper, ctx.left, ctx.unit = upper, left, unitriangular
+        ctx.retain_inputs(0)
+        ctx.retain_outputs(0)
+        t = _triangle(a, xp, upper, unitriangular)
+        if left:
+            return _solve(xp, t, b)
+        return _solve(xp, t.swapaxes(-1, -2), b.swapaxes(-1, -2)).swapaxes(-1, -2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_inputs
+        (x,) = ctx.saved_outputs
+        gb = solve_triangular(
+            _mh(a), grad, upper=not ctx.upper, left=ctx.left, unitriangular=ctx.unit
+        )
+        ga = None
+        if ctx.needs_input_grad[0]:
+            ga = -gb @ _mh(x) if ctx.left else -_mh(x) @ gb
+            off = 1 if ctx.unit else 0
+            ga = ga.triu(off) if ctx.upper else ga.tril(-off)
+        return ga, gb if ctx.needs_input_grad[1] else None
+
+
+def _solve(xp, a, b):
+    """``a^{-1} b`` for batches of matrices ``b`` (broadcast over the batch dims)."""
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = xp.broadcast_to(a, shape + a.shape[-2:])
+    b = xp.broadcast_to(b, shape + b.shape[-2:])
+    return xp.linalg.solve(a, b)
+
+
+def solve_triangular(
+    A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False
+) -> Tensor:
+    """Solution of ``A X = B`` (``left``) or ``X A = B`` for a triangular ``A``.
+
+    Only the triangle named by ``upper`` is read (and not the diagonal if ``unitriangular``).
+
+    Example:
+        >>> A = jtorch.tensor([[2.0, 1.0], [0.0, 4.0]])
+        >>> jtorch.linalg.solve_triangular(A, jtorch.tensor([[3.0], [4.0]]), upper=True)
+        tensor([[1.],
+                [1.]])
+    """
+    A, B = float_operand(A), float_operand(B)
+    if A.dtype != B.dtype:  # NOTE: torch casts B to A's dtype (whichever is wider)
+        B = B.to(A.dtype)
+    return SolveTriangular.apply(A, B, upper=upper, left=left, unitriangular=unitriangular)
+
+
+def triangular_solve(
+    b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False
+):
+    """``torch.triangular_solve``: (solution of ``op(A) X = b``, a copy of ``A``).
+
+    Example:
+        >>> A = jtorch.tensor([[2.0, 0.0], [0.0, 4.0]])
+        >>> jtorch.triangular_solve(jtorch.tensor([[2.0], [4.0]]), A).solution
+        tensor([[1.],
+                [1.]])
+    """
+    a = A.mT if transpose else A
+    x = solve_triangular(a, b, upper=upper != transpose, unitriangular=unitriangular)
+    return return_types.triangular_solve(x, A.clone())
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
+    """Solution of ``A X = B`` given the Cholesky factor ``L`` of ``A``.
+
+    Example:
+        >>> L = jtorch.tensor([[2.0, 0.0], [1.0, 1.0]])
+        >>> jtorch.cholesky_solve(L @ L.mT @ jtorch.ones(2, 1), L)
+        tensor([[1.],
+                [1.]])
+    """
+    low = _mh(L) if upper else L
+    y = solve_triangular(low, B, upper=False)
+    return solve_triangular(_mh(low), y, upper=True)
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
+    """Inverse of ``A`` given its Cholesky factor.
+
+    Example:
+        >>> jtorch.cholesky_inverse(jtorch.tensor([[2.0]]))
+        tensor([[0.2500]])
+    """
+    eye = Tensor._make(xp_of(L._array).eye(L.shape[-1], dtype=L._array.dtype))
+    return cholesky_solve(eye.expand(L.shape), L, upper)
+
+
+def cholesky_legacy(input: Tensor, upper: bool = False) -> Tensor:
+    """``torch.cholesky``: :func:`linalg.cholesky` with ``upper`` positional."""
+    return cholesky(input, upper=upper)
+
+
+# -- LU ------------------------------------------------------------------------------------------
+
+
+def _lu_forward(a):
+    """Partial-pivoting LU of every matrix in ``a`` (LAPACK getrf's pivots, 1-based)."""
+    xp = xp_of(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    lu = a.reshape(-1, m, n).copy()
+    batch = xp.arange(lu.shape[0])
+    piv = xp.empty((lu.shape[0], k), dtype="int32")
+    info = xp.zeros(lu.shape[0], dtype="int32")
+    for j in range(k):
+        p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+        piv[:, j] = p + 1
+        row = lu[batch, j].copy()
+        lu[batch, j] = lu[batch, p]
+        lu[batch, p] = row
+        pivot = lu[:, j, j]
+        zero = pivot == 0
+        info = xp.where((info == 0) & zero, j + 1, info)
+        lu[:, j + 1 :, j] /= xp.where(zero, 1, pivot)[:, None]
+        lu[:, j + 1 :, j + 1 :] -= lu[:, j + 1 :, j, None] * lu[:, j, None, j + 1 :]
+    batch_shape = a.shape[:-2]
+    return lu.reshape(a.shape), piv.reshape(batch_shape + (k,)), info.reshape(batch_shape)
+
+
+class LuFactorEx(Function):
+    node_name = "LinalgLuFactorExBackward0"
+    differentiable_outputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        lu, piv, info = _lu_forward(a)
+        ctx.retain_outputs(0, 1)
+        return lu, piv, info
+
+    @staticmethod
+    def backward(ctx, grad, *_):
+        lu, piv = ctx.saved_outputs
+        k = min(lu.shape[-2:])
+        p, low, up = lu_unpack(lu, piv)
+        return p @ _lu_backward(grad[..., :, :k].tril(-1), grad[..., :k, :].triu(), low, up)
+
+
+def _lu_backward(gl: Tensor, gu: Tensor, low: Tensor, up: Tensor) -> Tensor:
+    """``P^T gA`` for ``A = P L U`` given the gradients of ``L`` (m x k) and ``U`` (k x n)."""
+    from jtorch.ops.joining import cat  # noqa: PLC0415
+
+    m, n = low.shape[-2], up.shape[-1]
+    if m < n:  # wide: U = [U1 U2], U2 = L^-1 (P^T A)_2, which also depends on L
+        gu2 = solve_triangular(_mh(low), gu[..., m:], upper=True, unitriangular=True)
+        gl = (gl - gu2 @ _mh(up[..., m:])).tril(-1)
+        return cat([_lu_backward(gl, gu[..., :m], low, up[..., :m]), gu2], -1)
+    if m > n:  # tall: L = [L1; L2], L2 = (P^T A)_2 U^-1, which also depends on U
+        gl2 = solve_triangular(_mh(up), gl[..., n:, :], upper=False, left=False)
+        gu = (gu - _mh(low[..., n:, :]) @ gl2).triu()
+        return cat([_lu_backward(gl[..., :n, :], gu, low[..., :n, :], up), gl2], -2)
+    # NOTE: torch's linalg_lu_backward, square case:
+    # P^T gA = L^{-H} [(L^H gL) o 1_strictly_lower + (gU U^H) o 1_upper] U^{-H}
+    phi = (_mh(low) @ gl).tril(-1) + (gu @ _mh(up)).triu()
+    phi = solve_triangular(_mh(up), phi, upper=False, left=False)
+    return solve_triangular(_mh(low), phi, upper=True, unitriangular=True)
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False):
+    """Packed LU factorisation with partial pivoting, its pivots and info.
+
+    Example:
+        >>> jtorch.linalg.lu_factor_ex(jtorch.tensor([[1.0, 2.0], [3.0, 4.0]])).pivots
+        tensor([2, 2], dtype=torch.int32)
+    """
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    A = float_operand(A)
+    if A.ndim < 2:
+        raise RuntimeError(
+            f"torch.linalg.lu_factor: Expected tensor with 2 or more dimensions. Got size: "
+            f"{list(A.shape)} instead"
+        )
+    lu, piv, info = LuFactorEx.apply(A)
+    if check_errors and bool((info > 0).any()):
+        raise LinAlgError(
+            f"torch.linalg.lu_factor_ex: U[{int(info.max())},{int(info.max())}] is zero and "
+            "using it on lu_solve would result in a division by zero. If you still want to "
+            "perform the factorization, consider calling linalg.lu(A, pivot) or "
+            "linalg.lu_factor_ex(A, pivot)"
+        )
+    return return_types.linalg_lu_factor_ex(lu, piv, info)
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True):
+    """Packed LU factorisation ``(LU, pivots)``; raises for a singular matrix.
+
+    Example:
+        >>> jtorch.linalg.lu_factor(jtorch.tensor([[1.0, 2.0], [3.0, 4.0]])).LU
+        tensor([[3.0000, 4.0000],
+                [0.3333, 0.6667]])
+    """
+    lu, piv, info = lu_factor_ex(A, pivot=pivot)
+    if bool((info > 0).any()):
+        k = int(info[info > 0][0]) if info.ndim else int(info)
+        raise RuntimeError(
+            f"torch.linalg.lu_factor: U[{k},{k}] is zero and using it on lu_solve would result "
+            "in a division by zero. If you still want to perform the factorization, consider "
+            "calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"
+        )
+    return return_types.linalg_lu_factor(lu, piv)
+
+
+def _permutation(pivots, m: int, xp, dtype):
+    """The permutation matrices P (``A = P L U``) of LAPACK's sequential row swaps."""
+    k = pivots.shape[-1]
+    flat = pivots.reshape(-1, k) - 1
+    perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
+    rows = xp.arange(flat.shape[0])
+    for j in range(k):
+        pj = flat[:, j]
+        a, b = perm[rows, j].copy(), perm[rows, pj].copy()
+        perm[rows, j], perm[rows, pj] = b, a
+    # perm[i] is the original row now at position i: (P^T A)[i] = A[perm[i]], so P[perm[i], i] = 1
+    p = xp.zeros((flat.shape[0], m, m), dtype=dtype)
+    p[rows[:, None], perm, xp.arange(m)] = 1
+    return p.reshape(pivots.shape[:-1] + (m, m))
+
+
+def lu_unpack(
+    LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True
+):
+    """``(P, L, U)`` from a packed LU factorisation.
+
+    Example:
+        >>> LU, piv = jtorch.linalg.lu_factor(jtorch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        >>> jtorch.lu_unpack(LU, piv).P
+        tensor([[0., 1.],
+                [1., 0.]])
+    """
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    xp = xp_of(LU_data._array)
+    empty = Tensor._make(xp.empty((0,), LU_data._array.dtype))
+    if unpack_pivots:
+        p = Tensor._make(_permutation(LU_pivots._array, m, xp, LU_data._array.dtype))
+    else:
+        p = empty
+    if not unpack_data:
+        return return_types.lu_unpack(p, empty, empty)
+    eye = Tensor._make(xp.eye(m, k, dtype=LU_data._array.dtype))
+    low = LU_data[..., :, :k].tril(-1) + eye
+    up = LU_data[..., :k, :].triu()
+    return return_types.lu_unpack(p, low, up)
+
+
+def lu(A: Tensor, *, pivot: bool = True):
+    """LU decomposition ``A = P L U`` with partial pivoting.
+
+    Example:
+        >>> P, L, U = jtorch.linalg.lu(jtorch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        >>> U
+        tensor([[3.0000, 4.0000],
+                [0.0000, 0.6667]])
+    """
+    lu_, piv, _ = lu_factor_ex(A, pivot=pivot)
+    return return_types.linalg_lu(*lu_unpack(lu_, piv))
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False):
+    """Solution of ``A X = B`` (or ``X A = B``; ``A^H`` if ``adjoint``) from ``lu_factor(A)``.
+
+    Example:
+        >>> LU, piv = jtorch.linalg.lu_factor(jtorch.tensor([[2.0, 0.0], [0.0, 4.0]]))
+        >>> jtorch.linalg.lu_solve(LU, piv, jtorch.tensor([[2.0], [4.0]]))
+        tensor([[1.],
+                [1.]])
+    """
+    p, low, up = lu_unpack(LU, pivots)
+    if left and not adjoint:  # X = U^-1 L^-1 P^T B
+        y = solve_triangular(low, p.mT @ B, upper=False, unitriangular=True)
+        return solve_triangular(up, y, upper=True)
+    if left:  # A^H = U^H L^H P^T: X = P L^-H U^-H B
+        y = solve_triangular(_mh(up), B, upper=False)
+        return p @ solve_triangular(_mh(low), y, upper=True, unitriangular=True)
+    if not adjoint:  # X P L U = B
+        y = solve_triangular(up, B, upper=True, left=False)
+        return solve_triangular(low, y, upper=False, left=False, unitriangular=True) @ p.mT
+    y = solve_triangular(_mh(low), B @ p, upper=True, left=False, unitriangular=True)
+    return solve_triangular(_mh(up), y, upper=False, left=False)
+
+
+def lu_legacy(A: Tensor, pivot: bool = True, get_infos: bool = False):
+    """``torch.lu``: ``(LU, pivots)``, plus ``infos`` when ``get_infos``."""
+    lu_, piv, info = lu_factor_ex(A, pivot=pivot)
+    return return_types._lu_with_info(lu_, piv, info) if get_infos else (lu_, piv)
+
+
+def lu_solve_legacy(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+    """``torch.lu_solve``: :func:`linalg.lu_solve` with the right-hand side first."""
+    return lu_solve(LU_data, LU_pivots, b)
+
+
+# -- matrix exponential --------------------------------------------------------------------------
+
+# NOTE: Higham's (2005) scaling and squaring with the degree-13 Pade approximant.
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0)
+_PADE13 += (129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0)
+_PADE13 += (40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+
+
+def _expm(a):
+    xp = xp_of(a)
+    b = _PADE13
+    norm = xp.abs(a).sum(-2).max(-1) if a.size else xp.zeros(a.shape[:-2])
+    s = xp.maximum(0, xp.ceil(xp.log2(xp.maximum(norm, 1e-300) / 5.371920351148152)))
+    s = xp.where(xp.isfinite(s), s, 0).astype("int64")
+    a = a / (2.0**s)[..., None, None].astype(a.dtype)
+    eye = xp.eye(a.shape[-1], dtype=a.dtype)
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2)
+    u = u + a @ (b[1] * eye)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2
+    v = v + b[0] * eye
+    r = _solve(xp, v - u, v + u)
+    for k in range(int(s.max()) if s.size else 0):
+        r = xp.where((s > k)[..., None, None], r @ r, r)
+    return r
+
+
+class MatrixExp(Function):
+    node_name = "LinalgMatrixExpBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.retain_inputs(0)
+        return _expm(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_inputs
+        # NOTE: torch's differential_analytic_matrix_function: the upper-right block of
+        # exp([[A^H, G], [0, A^H]]) is the gradient.
+        from jtorch.ops.joining import cat  # noqa: PLC0415
+
+        n = a.shape[-1]
+        ah = _mh(a)
+        top = cat([ah, grad], -1)
+        bottom = cat([grad * 0, ah], -1)
+        return matrix_exp(cat([top, bottom], -2))[..., :n, n:]
+
+
+def matrix_exp(A: Tensor) -> Tensor:
+    """The matrix exponential ``sum_k A^k / k!`` of square matrices.
+
+    Example:
+        >>> jtorch.linalg.matrix_exp(jtorch.tensor([[0.0, 1.0], [0.0, 0.0]]))
+        tensor([[1., 1.],
+                [0., 1.]])
+    """
+    A = float_operand(A)
+    _square(A, "matrix_exp")
+    return MatrixExp.apply(A)
+
+
+# -- least squares -------------------------------------------------------------------------------
+
+
+class Lstsq(Function):
+    node_name = "LinalgLstsqBackward0"
+    differentiable_outputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b, rcond, driver):
+        ctx.retain_inputs(0, 1)
+        ctx.retain_outputs(0)
+        xp = xp_of(a)
+        m, n = a.shape[-2:]
+        u, s, vh = xp.linalg.svd(a, full_matrices=False)
+        s = s.astype(a.real.dtype)
+        cutoff = (rcond if rcond is not None else _eps_of(a) * max(m, n)) * s[..., :1]
+        rank = (s > cutoff).sum(-1)
+        sinv = xp.where(s > cutoff, 1 / xp.where(s > cutoff, s, 1), 0)
+        x = _mh_array(vh) @ (sinv[..., None] * (_mh_array(u) @ b))
+        empty = xp.empty((0,), a.real.dtype)
+        residuals = empty
+        if driver != "gelsy" and m > n and bool((rank == n).all()):
+            residuals = (xp.abs(a @ x - b) ** 2).sum(-2)
+        if driver == "gels":
+            rank = xp.empty((0,), "int64")
+        sv = s if driver in ("gelsd", "gelss") else empty
+        return x, residuals, rank.astype("int64"), sv
+
+    @staticmethod
+    def backward(ctx, grad, grad_residuals, *_):
+        a, b = ctx.saved_inputs
+        (x,) = ctx.saved_outputs
+        pinv_a = pinv(a)
+        ga = _pinv_backward(grad @ _mh(b), pinv_a, a) if ctx.needs_input_grad[0] else None
+        gb = _mh(pinv_a) @ grad if ctx.needs_input_grad[1] else None
+        if grad_residuals is not None and grad_residuals.numel():
+            # NOTE: x minimises |A x - b|^2, so only the explicit dependence on A and b counts
+            r = (a @ x - b) * (2 * grad_residuals).unsqueeze(-2)
+            ga = ga + r @ _mh(x) if ga is not None else None
+            gb = gb - r if gb is not None else None
+        return ga, gb
+
+
+def _mh_array(x):
+    return x.swapaxes(-1, -2).conj()
+
+
+def _eps_of(a) -> float:
+    return float(np.finfo(a.dtype).eps)
+
+
+def _pinv_backward(grad: Tensor, pinv_a: Tensor, a: Tensor) -> Tensor:
+    """The gradient wrt ``A`` given the gradient ``G`` wrt ``A+ = pinv(A)`` (Golub-Pereyra):
+    ``-A+^H G A+^H + (I - A A+) G^H A+ A+^H + A+^H A+ G^H (I - A+ A)``."""
+    pinv_ah, gradh = _mh(pinv_a), _mh(grad)
+    return (
+        -pinv_ah @ grad @ pinv_ah
+        + (gradh - a @ (pinv_a @ gradh)) @ pinv_a @ pinv_ah
+        + pinv_ah @ pinv_a @ (gradh - (gradh @ pinv_a) @ a)
+    )
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | None = None):
+    """Least-squares solution of ``A X = B`` (``torch.linalg.lstsq``'s four results).
+
+    ``residuals`` are filled for the SVD drivers when ``m > n`` and A has full rank; ``rank``
+    for every driver but 'gels'; ``singular_values`` for 'gelsd' and 'gelss'.
+
+    Example:
+        >>> A = jtorch.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+        >>> jtorch.linalg.lstsq(A, jtorch.tensor([[1.0], [2.0], [3.0]])).solution
+        tensor([[1.],
+                [1.]])
+    """
+    driver = driver or "gelsy"
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError(
+            "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
+        )
+    A, B = float_operand(A), float_operand(B)
+    if A.ndim < B.ndim or A.ndim - B.ndim > 1:
+        raise RuntimeError(
+            "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+            "(input.dim() - other.dim()) <= 1"
+        )
+    vector = B.ndim == A.ndim - 1
+    x, residuals, rank, sv = Lstsq.apply(
+        A, B.unsqueeze(-1) if vector else B, rcond=rcond, driver=driver
+    )
+    return return_types.linalg_lstsq(x.squeeze(-1) if vector else x, residuals, rank, sv)
+
+
+# -- products and small composites ---------------------------------------------------------------
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """``torch.linalg.matmul``: alias of :func:`jtorch.matmul`.
+
+    Example:
+        >>> jtorch.linalg.matmul(jtorch.ones(2, 3), jtorch.ones(3))
+        tensor([3., 3.])
+    """
+    return input @ other
+
+
+def multi_dot(tensors) -> Tensor:
+    """Product of a chain of matrices; the first and last may be vectors.
+
+    Example:
+        >>> jtorch.linalg.multi_dot([jtorch.ones(2), jtorch.ones(2, 3), jtorch.ones(3)])
+        tensor(6.)
+    """
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    first, last = tensors[0], tensors[-1]
+    mats = [first.unsqueeze(0) if first.ndim == 1 else first, *tensors[1:-1]]
+    mats.append(last.unsqueeze(-1) if last.ndim == 1 else last)
+    out = mats[0]
+    for m in mats[1:]:
+        out = out @ m
+    if last.ndim == 1:
+        out = out.squeeze(-1)
+    return out.squeeze(0) if first.ndim == 1 else out
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    """``torch.chain_matmul``: :func:`multi_dot` of 2-D tensors given as arguments."""
+    return matrices[0] if len(matrices) == 1 else multi_dot(matrices)
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """Dot product ``sum(conj(x) * y)`` over ``dim`` (with broadcasting).
+
+    Example:
+        >>> jtorch.linalg.vecdot(jtorch.tensor([1.0, 2.0]), jtorch.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
+    return (x.conj() * y).sum(dim)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """Cross product of 3-vectors along ``dim`` (with broadcasting).
+
+    Example:
+        >>> jtorch.linalg.cross(jtorch.tensor([1.0, 0.0, 0.0]), jtorch.tensor([0.0, 1.0, 0.0]))
+        tensor([0., 0., 1.])
+    """
+    from jtorch.ops._broadcast import broadcast_shapes  # noqa: PLC0415
+    from jtorch.ops.joining import stack  # noqa: PLC0415
+
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+            f"{input.shape[dim]} and {other.shape[dim]}"
+        )
+    shape = broadcast_shapes(input.shape, other.shape)
+    input, other = input.expand(shape), other.expand(shape)
+    a = [input.select(dim, i) for i in range(3)]
+    b = [other.select(dim, i) for i in range(3)]
+    parts = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    out = stack(parts, -1)
+    return out.movedim(-1, dim % out.ndim)
+
+
+def cross_legacy(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """``torch.cross``: ``dim`` defaults to the first dimension of size 3."""
+    if dim is None:
+        dim = next(i for i, s in enumerate(input.shape) if s == 3)
+    return cross(input, other, dim=dim)
+
+
+def vander(x: Tensor, N: int | None = None) -> Tensor:
+    """Vandermonde matrix with columns ``x**0, x**1, ..., x**(N-1)``.
+
+    Example:
+        >>> jtorch.linalg.vander(jtorch.tensor([1, 2, 3]))
+        tensor([[1, 1, 1],
+                [1, 2, 4],
+                [1, 3, 9]])
+    """
+    from jtorch.ops.joining import cat  # noqa: PLC0415
+
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        if n < 1:
+            raise RuntimeError("N must be greater than 1.")
+        return x.unsqueeze(-1) ** 0
+    # NOTE: a cumulative product, as torch: its gradient is finite at x = 0 (unlike pow's).
+    ones = Tensor._make(xp_of(x._array).ones(x.shape + (1,), x._array.dtype))
+    return cat([ones, x.unsqueeze(-1).expand(*x.shape, n - 1)], -1).cumprod(-1)
+
+
+def cond(A: Tensor, p=None) -> Tensor:
+    """Condition number of ``A`` in the ``p``-norm (2-norm by default, via singular values).
+
+    Example:
+        >>> jtorch.linalg.cond(jtorch.tensor([[1.0, 0.0], [0.0, 4.0]]))
+        tensor(4.)
+    """
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        big, small = s[..., 0], s[..., -1]
+        return big / small if p != -2 else small / big
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
+    """Inverse of ``A`` seen as a linear map from its first ``ind`` dims to the rest.
+
+    Example:
+        >>> jtorch.linalg.tensorinv(jtorch.eye(4).reshape(4, 2, 2), ind=1).shape
+        torch.Size([2, 2, 4])
+    """
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    out_shape, in_shape = A.shape[:ind], A.shape[ind:]
+    rows = 1
+    for s in out_shape:
+        rows *= s
+    return inv(A.reshape(rows, -1)).reshape(*in_shape, *out_shape)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
+    """The ``X`` with ``tensordot(A, X, X.ndim) == B``.
+
+    Example:
+        >>> jtorch.linalg.tensorsolve(2 * jtorch.eye(4).reshape(2, 2, 4), jtorch.ones(2, 2))
+        tensor([0.5000, 0.5000, 0.5000, 0.5000])
+    """
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    x_shape = A.shape[B.ndim :]
+    return solve(A.reshape(B.numel(), -1), B.reshape(-1)).reshape(x_shape)
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:
+    """The first ``n`` columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^H`` (as LAPACK orgqr).
+
+    Example:
+        >>> jtorch.linalg.householder_product(jtorch.zeros(2, 2), jtorch.zeros(1))
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    m, n = A.shape[-2:]
+    q = _eye_like_shape(A, m, n)
+    for i in reversed(range(tau.shape[-1])):
+        q = _apply_reflector(A, tau, i, q)
+    return q
+
+
+def _eye_like_shape(A: Tensor, m: int, n: int) -> Tensor:
+    xp = xp_of(A._array)
+    eye = xp.broadcast_to(xp.eye(m, n, dtype=A._array.dtype), A.shape[:-2] + (m, n))
+    return Tensor._make(eye.copy())
+
+
+def _apply_reflector(A: Tensor, tau: Tensor, i: int, x: Tensor) -> Tensor:
+    """``H_i x`` with ``H_i = I - tau_i v v^H``, v = (0, ..., 1, A[i+1:, i])."""
+    m = A.shape[-2]
+    mask = Tensor._make(xp_of(A._array).arange(m) > i).to(A.dtype)
+    unit = Tensor._make(xp_of(A._array).arange(m) == i).to(A.dtype)
+    v = (A[..., :, i] * mask + unit).unsqueeze(-1)
+    t = tau[..., i].unsqueeze(-1).unsqueeze(-1)
+    return x - t * (v @ (_mh(v) @ x))
+
+
+def orgqr(input: Tensor, tau: Tensor) -> Tensor:
+    """``torch.orgqr``: alias of :func:`householder_product`."""
+    return householder_product(input, tau)
+
+
+def ormqr(
+    input: Tensor, tau: Tensor, other: Tensor, left: bool = True, transpose: bool = False
+) -> Tensor:
+    """``op(Q) @ other`` (or ``other @ op(Q)``) with ``Q`` from Householder reflectors.
+
+    Example:
+        >>> jtorch.ormqr(jtorch.zeros(2, 2), jtorch.zeros(1), jtorch.ones(2, 1))
+        tensor([[1.],
+                [1.]])
+    """
+    k = tau.shape[-1]
+    # Q = H_1 ... H_k; Q^H = H_k ... H_1 (each H_i^H is the reflector with conj(tau_i))
+    tau_used = tau.conj() if transpose else tau
+    order = list(range(k)) if transpose == left else list(reversed(range(k)))
+    x = other if left else _mh(other)
+    if not left:
+        tau_used = tau_used.conj()
+    for i in order:
+        x = _apply_reflector(input, tau_used, i, x)
+    return x if left else _mh(x)
+
+
+class Geqrf(Function):
+    differentiable_outputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = xp_of(a)
+        h, tau = xp.linalg.qr(a, mode="raw")
+        return xp.ascontiguousarray(h.swapaxes(-1, -2)), tau.astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+
+def geqrf(input: Tensor):
+    """``torch.geqrf``: LAPACK's Householder QR (reflectors below R's diagonal, and tau).
+
+    Example:
+        >>> jtorch.geqrf(jtorch.tensor([[3.0], [4.0]])).a
+        tensor([[-5.0000],
+                [ 0.5000]])
+    """
+    return return_types.geqrf(*Geqrf.apply(float_operand(input)))
+
+
+return_types.structseq("triangular_solve", ("solution", "cloned_coefficient"))
+return_types.structseq("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+return_types.structseq("geqrf", ("a", "tau"))
+return_types.structseq("_lu_with_info", ("LU", "pivots", "info"))
+
+
+# The legacy top-level functions (``torch.lu``, ``torch.cholesky_solve``, ...) by torch name.
+LEGACY = {
+    "lu": lu_legacy,
+    "lu_solve": lu_solve_legacy,
+    "lu_unpack": lu_unpack,
+    "cholesky": cholesky_legacy,
+    "cholesky_solve": cholesky_solve,
+    "cholesky_inverse": cholesky_inverse,
+    "triangular_solve": triangular_solve,
+    "matrix_exp": matrix_exp,
+    "cross": cross_legacy,
+    "chain_matmul": chain_matmul,
+    "geqrf": geqrf,
+    "orgqr": orgqr,
+    "ormqr": ormqr,
+}

@@ -1,0 +1,157 @@
+"""The rest of torch.linalg (LU, triangular solves, matrix_exp, lstsq, ...) and the legacy
+top-level decompositions (torch.lu, cholesky_solve, geqrf, ...) vs torch."""
+
+import warnings
+
+import numpy as np
+import pytest
+from oracle import check, check_error, randn
+
+import jtorch
+
+warnings.filterwarnings("ignore", category=UserWarning)  # torch's deprecation notes
+
+
+def legacy(lib, name):
+    """``lib.name`` (torch's legacy top-level function); jtorch's from linalg.LEGACY until
+    jtorch/__init__.py exports it."""
+    if lib is jtorch and not hasattr(jtorch, name):
+        return jtorch.linalg.LEGACY[name]
+    return getattr(lib, name)
+
+
+def _well(*shape, seed=0):
+    return randn(*shape, seed=seed) + 3 * np.eye(shape[-1])
+
+
+def _spd(lib, a):
+    return a @ a.mT + lib.eye(a.shape[-1], dtype=a.dtype)
+
+
+A = _well(2, 3, 3)
+B = randn(2, 3, 2, seed=1)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True),
+        lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=False, unitriangular=True),
+        lambda lib, a, b: lib.linalg.solve_triangular(a, b.mT, upper=True, left=False),
+        lambda lib, a, b: lib.linalg.solve_triangular(a[0], b, upper=False),  # broadcast
+        lambda lib, a, b: legacy(lib, "triangular_solve")(b, a, upper=False, transpose=True),
+        lambda lib, a, b: lib.linalg.lu_factor(a),
+        lambda lib, a, b: lib.linalg.lu_factor_ex(a),
+        lambda lib, a, b: lib.linalg.lu(a),
+        lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b),
+        lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, adjoint=True),
+        lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b.mT, left=False),
+        lambda lib, a, b: lib.linalg.lu_solve(
+            *lib.linalg.lu_factor(a), b.mT, left=False, adjoint=True
+        ),
+        lambda lib, a, b: legacy(lib, "lu_solve")(b, *legacy(lib, "lu")(a)),
+        lambda lib, a, b: legacy(lib, "lu_unpack")(*lib.linalg.lu_factor(a)),
+        lambda lib, a, b: lib.linalg.solve_ex(a, b),
+        lambda lib, a, b: lib.linalg.inv_ex(a),
+        lambda lib, a, b: lib.linalg.cholesky_ex(_spd(lib, a)),
+        lambda lib, a, b: legacy(lib, "cholesky")(_spd(lib, a), True),
+        lambda lib, a, b: legacy(lib, "cholesky_solve")(b, lib.linalg.cholesky(_spd(lib, a))),
+        lambda lib, a, b: legacy(lib, "cholesky_inverse")(lib.linalg.cholesky(_spd(lib, a[0]))),
+        lambda lib, a, b: lib.linalg.matrix_exp(a / 3),
+        lambda lib, a, b: legacy(lib, "matrix_exp")(a[0] * 4),
+        lambda lib, a, b: lib.linalg.cond(a),
+        lambda lib, a, b: lib.linalg.cond(a, -2),
+        lambda lib, a, b: lib.linalg.matmul(a, b),
+        lambda lib, a, b: lib.linalg.multi_dot([a[0], b[0], b[1].mT]),
+        lambda lib, a, b: lib.linalg.multi_dot([b[0, :, 0], a[0], a[1], b[1, :, 0]]),
+        lambda lib, a, b: legacy(lib, "chain_matmul")(a[0], a[1], b[0]),
+        lambda lib, a, b: lib.linalg.vecdot(a, b[..., 0].unsqueeze(-2)),
+        lambda lib, a, b: lib.linalg.cross(a, a[:, :1]),
+        lambda lib, a, b: lib.linalg.cross(a, a.flip(-1), dim=1),
+        lambda lib, a, b: legacy(lib, "cross")(a, a.flip(-2)),
+        lambda lib, a, b: lib.linalg.vander(b[..., 0]),
+        lambda lib, a, b: lib.linalg.vander(b[0, :, 1], N=4),
+    ],
+)
+def test_linalg(fn):
+    check(fn, A, B)
+
+
+def test_cond_other_norms():
+    # NOTE: torch's own backward fails for these (it modifies inv(A) in place), so values only
+    for p in ("fro", "nuc", 1, -1, float("inf")):
+        check(lambda lib, a, p=p: lib.linalg.cond(a, p), A, grad=False)
+
+
+def test_tensorinv_tensorsolve():
+    a = _well(6, 6, seed=10)
+    check(lambda lib, a: lib.linalg.tensorinv(a.reshape(6, 2, 3), ind=1), a)
+    check(lambda lib, a: lib.linalg.tensorinv(a.reshape(2, 3, 2, 3)), a)
+    b = randn(2, 3, seed=11)
+    check(lambda lib, a, b: lib.linalg.tensorsolve(a.reshape(2, 3, 6), b), a, b)
+    check(lambda lib, a, b: lib.linalg.tensorsolve(a.reshape(6, 2, 3), b, dims=(0,)), a, b)
+
+
+@pytest.mark.parametrize("driver", [None, "gelsd", "gelss", "gels"])
+def test_lstsq(driver):
+    tall = randn(2, 5, 3, seed=2)
+    check(lambda lib, a, b: lib.linalg.lstsq(a, b, driver=driver), tall, randn(2, 5, 2, seed=3))
+    check(
+        lambda lib, a, b: lib.linalg.lstsq(a, b, driver=driver).solution, tall, randn(2, 5, seed=4)
+    )
+    check(lambda lib, a, b: lib.linalg.lstsq(a[0], b, driver=driver), tall, randn(5, seed=4))
+    wide = randn(3, 5, seed=5)
+    check(lambda lib, a, b: lib.linalg.lstsq(a, b, driver=driver).solution, wide, randn(3, 2))
+
+
+def test_householder():
+    a = randn(2, 4, 3, seed=6)
+    check(lambda lib, a: legacy(lib, "geqrf")(a), a, grad=False)
+    h, tau = jtorch.linalg.LEGACY["geqrf"](jtorch.tensor(a))
+    hv, tauv = h.numpy(), tau.numpy()
+    check(lambda lib, h, t: lib.linalg.householder_product(h, t), hv, tauv)
+    check(lambda lib, h, t: legacy(lib, "orgqr")(h, t[..., :2]), hv, tauv)
+    other = randn(2, 4, 2, seed=7)
+    for left, transpose in ((True, False), (True, True), (False, False), (False, True)):
+        o = other if left else other.swapaxes(-1, -2)
+        check(
+            lambda lib, h, t, o, lt=(left, transpose): legacy(lib, "ormqr")(h, t, o, *lt),
+            hv,
+            tauv,
+            o,
+        )
+
+
+def test_matrix_exp_large_norm_and_grad_of_grad():
+    check(lambda lib, a: lib.linalg.matrix_exp(a), 2 * randn(3, 3, seed=8))
+    check(
+        lambda lib, a: lib.autograd.grad(lib.linalg.matrix_exp(a).sum(), a, create_graph=True)[0],
+        randn(2, 2, seed=9),
+    )
+
+
+def test_singular_and_errors():
+    check_error(lambda lib, a, b: lib.linalg.lstsq(a[0], b), A, B)
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    check_error(lambda lib, a: lib.linalg.lu_factor(a), singular)
+    check_error(lambda lib, a: lib.linalg.matrix_exp(a), randn(2, 3))
+    # mixed dtypes: B is cast to A's dtype (float32 runs, so float32 tolerances apply)
+    for fn in (
+        lambda lib, a, b: lib.linalg.solve_triangular(a, b.double(), upper=True),
+        lambda lib, a, b: lib.linalg.solve_triangular(a.double(), b, upper=True),
+    ):
+        check(fn, A, B, dtypes=("float32",))
+    out = jtorch.linalg.lu_factor_ex(jtorch.tensor(singular))
+    assert int(out.info) == 2
+    info = jtorch.linalg.inv_ex(jtorch.tensor(singular)).info
+    assert int(info) == 2
+    not_pd = np.array([[1.0, 2.0], [2.0, 1.0]])
+    assert int(jtorch.linalg.cholesky_ex(jtorch.tensor(not_pd)).info) == 2
+    with pytest.raises(NotImplementedError, match="the derivative for 'geqrf'"):
+        a = jtorch.tensor(randn(3, 2), requires_grad=True)
+        legacy(jtorch, "geqrf")(a)[0].sum().backward()
+
+
+def test_lu_legacy_infos():
+    check(lambda lib, a: legacy(lib, "lu")(a, get_infos=True), A)
+    check(lambda lib, a: legacy(lib, "lu_unpack")(*lib.linalg.lu_factor(a[..., :2])), A)
