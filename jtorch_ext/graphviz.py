@@ -42,6 +42,7 @@ __all__ = [
     "params_from_namespace",
     "render",
     "save",
+    "format_of",
     "MissingGraphviz",
     "MAX_NODES",
     "VANISHING",
@@ -114,6 +115,22 @@ def render(graph: graphviz.Digraph, format: str = "svg") -> bytes | str:
     return out.decode() if format == "svg" else out
 
 
+def format_of(path: str | os.PathLike) -> str:
+    """The format ``save`` writes for ``path``: svg, png, pdf or dot, from the extension.
+
+    Example:
+        >>> format_of("graph.PNG"), format_of("g.gv")
+        ('png', 'dot')
+    """
+    path = os.fspath(path)
+    fmt = _FORMATS.get(os.path.splitext(path)[1].lower())
+    if fmt is None:
+        raise ValueError(
+            f"cannot tell the format of {path!r}: use a .svg, .png, .pdf, .dot or .gv file name"
+        )
+    return fmt
+
+
 def save(graph: graphviz.Digraph, path: str | os.PathLike) -> str:
     """Write ``graph`` to ``path`` in the format its extension names (.svg, .png, .pdf, .dot/.gv).
 
@@ -130,12 +147,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike) -> str:
         'digraph {\\n}\\n'
     """
     path = os.fspath(path)
-    fmt = _FORMATS.get(os.path.splitext(path)[1].lower())
-    if fmt is None:
-        raise ValueError(
-            f"cannot tell the format of {path!r}: use a .svg, .png, .pdf, .dot or .gv file name"
-        )
-    out = render(graph, fmt)
+    out = render(graph, format_of(path))
     with open(path, "w" if isinstance(out, str) else "wb") as f:
         f.write(out)
     return path

@@ -6,6 +6,7 @@ IPython's ``UsageError`` (one red line, no traceback); errors in the user's own 
 ``%load_ext jtorch_ext`` calls ``register``; ``%unload_ext jtorch_ext`` calls ``unregister``.
 
 Example:
+    >>> import jtorch
     >>> from IPython.core.interactiveshell import InteractiveShell
     >>> ip = InteractiveShell.instance()
     >>> register(ip)
@@ -28,7 +29,6 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-import jtorch
 from jtorch_ext import display as rich
 from jtorch_ext.graphviz import (
     MAX_NODES,
@@ -36,17 +36,19 @@ from jtorch_ext.graphviz import (
     MissingGraphviz,
     _modules_of,
     _roots,
+    format_of,
     make_dot,
     params_from_namespace,
     record_scopes,
     render,
     save,
 )
-from jtorch_ext.summary import NotSummarizable, _is_module, _leaves, is_tensor_like, summary
+from jtorch_ext.summary import _is_module, _leaves, is_tensor_like, summary
 
 __all__ = ["JtorchMagics", "register", "unregister"]
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
+_MISSING = object()
 
 
 def _unquote(text: str) -> str:
@@ -118,12 +120,13 @@ class JtorchMagics(Magics):
             raise UsageError(f"{what}: name {head!r} is not defined")
         obj = self.shell.user_ns[head]
         for i, attr in enumerate(attrs):
-            if not hasattr(obj, attr):
+            value = getattr(obj, attr, _MISSING)
+            if value is _MISSING:
                 owner = ".".join([head, *attrs[:i]])
                 raise UsageError(
                     f"{what}: {owner!r} ({type(obj).__name__}) has no attribute {attr!r}"
                 )
-            obj = getattr(obj, attr)
+            obj = value
         return obj
 
     # -- %tensor_summary -------------------------------------------------------------------------
@@ -181,7 +184,7 @@ class JtorchMagics(Magics):
                 )
             if args.dim is not None and is_tensor_like(value):
                 ndim = len(value.shape)
-                if not -ndim <= args.dim < max(ndim, 1) or ndim == 0:
+                if ndim == 0 or not -ndim <= args.dim < ndim:
                     raise UsageError(
                         f"{what}: --dim {args.dim} is out of range for {key} ({ndim}-d)"
                     )
@@ -192,27 +195,20 @@ class JtorchMagics(Magics):
             raise UsageError(f"{what}: give --input-size or --input, not both")
         sizes = args.input_size
         example = self._eval(args.input, f"{what} --input") if args.input is not None else None
-        blocks = []
-        for name, value in values:
-            try:
-                blocks.append(
-                    summary(
-                        value,
-                        name,
-                        hist=args.hist,
-                        bins=args.bins,
-                        dim=args.dim,
-                        input_size=None
-                        if sizes is None
-                        else sizes[0]
-                        if len(sizes) == 1
-                        else sizes,
-                        input=example,
-                        depth=args.depth,
-                    )
-                )
-            except NotSummarizable as err:
-                raise UsageError(f"{what}: {err}") from None
+        input_size = None if sizes is None else sizes[0] if len(sizes) == 1 else sizes
+        blocks = [
+            summary(
+                value,
+                name,
+                hist=args.hist,
+                bins=args.bins,
+                dim=args.dim,
+                input_size=input_size,
+                input=example,
+                depth=args.depth,
+            )
+            for name, value in values
+        ]
         print("\n".join(blocks))
 
     # -- %graph ----------------------------------------------------------------------------------
@@ -267,6 +263,11 @@ class JtorchMagics(Magics):
             raise UsageError(f"{what}: --max-nodes must be at least 1, got {args.max_nodes}")
         if args.depth is not None and args.depth < 0:
             raise UsageError(f"{what}: --depth must be >= 0, got {args.depth}")
+        if args.save is not None:
+            try:
+                format_of(args.save)
+            except ValueError as err:
+                raise UsageError(f"{what} --save: {err}") from None
         if args.params is not None:
             params = self._eval(args.params, f"{what} --params")
             if not (_is_module(params) or isinstance(params, dict)):
@@ -301,7 +302,7 @@ class JtorchMagics(Magics):
             if len(roots) != 1 or roots[0].numel() != 1 or not roots[0].requires_grad:
                 raise UsageError(f"{what}: --backward needs one scalar output that requires grad")
             # NOTE: retain_graph keeps the saved tensors that --saved lists.
-            with GradientFlow(roots) as grads, jtorch.enable_grad():
+            with GradientFlow(roots) as grads:
                 roots[0].backward(retain_graph=args.saved)
         g = make_dot(
             value,
@@ -321,10 +322,7 @@ class JtorchMagics(Magics):
             )
         try:
             if args.save is not None:
-                try:
-                    print(f"saved {save(g, args.save)}")
-                except ValueError as err:
-                    raise UsageError(f"{what} --save: {err}") from None
+                print(f"saved {save(g, args.save)}")
             svg = render(g, "svg")
         except MissingGraphviz as err:
             print(f"{err}\n\nThe graph in DOT:\n{err.source}")
