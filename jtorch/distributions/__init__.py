@@ -22,47 +22,88 @@ from jtorch.distributions import constraints, transforms
 from jtorch.distributions.bernoulli import Bernoulli
 from jtorch.distributions.binomial import Binomial
 from jtorch.distributions.categorical import Categorical
+from jtorch.distributions.cauchy import Cauchy
+from jtorch.distributions.continuous_bernoulli import ContinuousBernoulli
 from jtorch.distributions.dirichlet import Beta, Dirichlet
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.exp_family import ExponentialFamily
 from jtorch.distributions.exponential import Exponential, Laplace
+from jtorch.distributions.fishersnedecor import FisherSnedecor
 from jtorch.distributions.gamma import Chi2, Gamma
+from jtorch.distributions.geometric import Geometric
+from jtorch.distributions.gumbel import Gumbel
+from jtorch.distributions.half_cauchy import HalfCauchy
+from jtorch.distributions.half_normal import HalfNormal
 from jtorch.distributions.independent import Independent
+from jtorch.distributions.inverse_gamma import InverseGamma
 from jtorch.distributions.kl import kl_divergence, register_kl
+from jtorch.distributions.kumaraswamy import Kumaraswamy
+from jtorch.distributions.logistic_normal import LogisticNormal
+from jtorch.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
+from jtorch.distributions.mixture_same_family import MixtureSameFamily
+from jtorch.distributions.multinomial import Multinomial
 from jtorch.distributions.multivariate_normal import MultivariateNormal
+from jtorch.distributions.negative_binomial import NegativeBinomial
 from jtorch.distributions.normal import Normal
 from jtorch.distributions.one_hot_categorical import (
     OneHotCategorical,
     OneHotCategoricalStraightThrough,
 )
+from jtorch.distributions.pareto import Pareto
 from jtorch.distributions.poisson import Poisson
+from jtorch.distributions.relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
+from jtorch.distributions.relaxed_categorical import (
+    ExpRelaxedCategorical,
+    RelaxedOneHotCategorical,
+)
 from jtorch.distributions.studentT import StudentT
 from jtorch.distributions.transformed_distribution import LogNormal, TransformedDistribution
 from jtorch.distributions.transforms import *  # noqa: F403
 from jtorch.distributions.uniform import Uniform
+from jtorch.distributions.weibull import Weibull
 
 __all__ = [
     "Bernoulli",
     "Beta",
     "Binomial",
     "Categorical",
+    "Cauchy",
     "Chi2",
+    "ContinuousBernoulli",
     "Dirichlet",
     "Distribution",
+    "ExpRelaxedCategorical",
     "Exponential",
     "ExponentialFamily",
+    "FisherSnedecor",
     "Gamma",
+    "Geometric",
+    "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
     "Independent",
+    "InverseGamma",
+    "Kumaraswamy",
     "Laplace",
     "LogNormal",
+    "LogisticNormal",
+    "LogitRelaxedBernoulli",
+    "LowRankMultivariateNormal",
+    "MixtureSameFamily",
+    "Multinomial",
     "MultivariateNormal",
+    "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
     "OneHotCategoricalStraightThrough",
+    "Pareto",
     "Poisson",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
     "Uniform",
+    "Weibull",
     "constraints",
     "kl_divergence",
     "register_kl",
