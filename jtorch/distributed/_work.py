@@ -78,19 +78,21 @@ class Work:
         deadline = self._deadline
         if timeout is not None:
             deadline = time.monotonic() + timeout.total_seconds()
-        poll, clock = self._poll, time.monotonic
+        test, clock = self._test, time.monotonic
         # NOTE: a busy loop, as MPI's own blocking calls spin: MPI makes progress on
         # non-blocking collectives only inside Test, so sleeping here would slow the op itself.
-        while not poll():
-            if clock() > deadline:
-                raise RuntimeError(
-                    timeout_message(self._name, self._rank, timeout or self._timeout)
-                )
+        try:
+            while not test():
+                if clock() > deadline:
+                    raise TimeoutError
+        except TimeoutError:
+            raise RuntimeError(
+                timeout_message(self._name, self._rank, timeout or self._timeout)
+            ) from None
+        except Exception as exc:
+            raise RuntimeError(f"[rank{self._rank}] {self._name} failed: {exc}") from exc
         self._finish()
         return True
-
-    def get_future(self):
-        raise RuntimeError("jtorch.distributed: Work.get_future is not supported")
 
     def __repr__(self) -> str:
         return f"<Work {self._name} completed={self._done}>"

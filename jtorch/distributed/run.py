@@ -3,8 +3,9 @@
 ``python -m jtorch.distributed.run --nproc-per-node 2 train.py --lr 0.1`` runs ``mpiexec`` (the
 one next to this Python, i.e. the ``mpich`` wheel's in a venv) with one process per rank; each
 process sets torchrun's environment (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``,
-``LOCAL_WORLD_SIZE``, ``GROUP_RANK``, ``MASTER_ADDR``, ``MASTER_PORT``) from the MPI launcher's,
-then runs the script (or ``-m module``) as ``__main__``. Across machines: ``--nnodes 2
+``LOCAL_WORLD_SIZE``, ``GROUP_RANK``, ``MASTER_ADDR``, ``MASTER_PORT``, and
+``OMP_NUM_THREADS=1`` unless set, with several ranks per machine) from the MPI launcher's, then
+runs the script (or ``-m module``) as ``__main__``. Across machines: ``--nnodes 2
 --hostfile hosts`` (one host name per line, as ``mpiexec -f`` reads it), started once on the
 first host.
 
@@ -67,6 +68,9 @@ def mpiexec_command(args: argparse.Namespace) -> list[str]:
         cmd += ["-f", args.hostfile]
     master = args.master_addr or _first_host(args.hostfile)
     cmd += ["-genv", "MASTER_ADDR", master, "-genv", "MASTER_PORT", str(args.master_port)]
+    if args.nproc_per_node > 1 and "OMP_NUM_THREADS" not in os.environ:
+        # NOTE: as torchrun: ranks sharing a machine must not each start a thread per core
+        cmd += ["-genv", "OMP_NUM_THREADS", "1"]
     if args.no_python:
         return [*cmd, args.script, *args.script_args]
     worker = [sys.executable, "-u", "-m", "jtorch.distributed.run", "--worker"]
