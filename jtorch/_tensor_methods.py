@@ -212,7 +212,8 @@ def _linalg_methods() -> dict:
         "trace": linalg.trace,
         "pinverse": linalg.pinv,
         "matrix_power": linalg.matrix_power,
-        "cholesky": linalg.cholesky,
+        # torch.lu, cholesky_solve, geqrf, ... (all but the two that are functions only)
+        **{n: f for n, f in linalg.LEGACY.items() if n not in ("lu_unpack", "chain_matmul")},
     }
 
 

@@ -107,11 +107,12 @@ def test_lstsq(driver):
 def test_householder():
     a = randn(2, 4, 3, seed=6)
     check(lambda lib, a: legacy(lib, "geqrf")(a), a, grad=False)
+    a = a[0]
     h, tau = jtorch.linalg.LEGACY["geqrf"](jtorch.tensor(a))
     hv, tauv = h.numpy(), tau.numpy()
     check(lambda lib, h, t: lib.linalg.householder_product(h, t), hv, tauv)
     check(lambda lib, h, t: legacy(lib, "orgqr")(h, t[..., :2]), hv, tauv)
-    other = randn(2, 4, 2, seed=7)
+    other = randn(4, 2, seed=7)
     for left, transpose in ((True, False), (True, True), (False, False), (False, True)):
         o = other if left else other.swapaxes(-1, -2)
         check(
@@ -155,3 +156,15 @@ def test_singular_and_errors():
 def test_lu_legacy_infos():
     check(lambda lib, a: legacy(lib, "lu")(a, get_infos=True), A)
     check(lambda lib, a: legacy(lib, "lu_unpack")(*lib.linalg.lu_factor(a[..., :2])), A)
+
+
+def test_tensor_methods():
+    check(lambda lib, a, b: (a.matrix_exp(), a.cross(a.flip(-1), dim=-1), a.lu()), A, B)
+    check(lambda lib, a, b: b.lu_solve(*a.lu()), A, B)
+    check(lambda lib, a, b: b.triangular_solve(a, upper=False), A, B)
+    check(lambda lib, a, b: b.cholesky_solve(_spd(lib, a).cholesky()), A, B)
+    check(lambda lib, a, b: _spd(lib, a).cholesky(True).cholesky_inverse(True), A, B)
+    h = randn(4, 3, seed=12)
+    check(lambda lib, h: h.geqrf(), h, grad=False)
+    check(lambda lib, h: h.orgqr(h[0]), h)
+    check(lambda lib, h, o: h.ormqr(h[0], o, False, True), h, randn(2, 4, seed=13))
