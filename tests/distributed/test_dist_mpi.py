@@ -74,3 +74,11 @@ def test_launcher_sets_torchrun_environment():
     proc, _ = _run(str(HERE / "_launch_worker.py"), "--flag", "x", launcher=launcher)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "launched rank 0 of 2" in proc.stdout and "launched rank 1 of 2" in proc.stdout
+
+
+def test_ddp_demo_prints_the_one_process_losses():
+    demo = str(HERE.parents[1] / "demo_notebooks" / "ddp_demo.py")
+    one, _ = _run(demo, launcher=[sys.executable])
+    two, _ = _run(demo, launcher=[MPIEXEC, "-n", "2", sys.executable])
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert one.stdout.count("mean loss") == 5 and one.stdout == two.stdout, (one.stdout, two.stdout)
