@@ -63,7 +63,8 @@ __all__ = [
     "binary_cross_entropy_with_logits", "huber_loss", "smooth_l1_loss", "kl_div",
     "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
     "multilabel_soft_margin_loss", "triplet_margin_loss", "poisson_nll_loss",
-    "gaussian_nll_loss",
+    "gaussian_nll_loss", "triplet_margin_with_distance_loss", "multi_margin_loss",
+    "multilabel_margin_loss", "gumbel_softmax", "ctc_loss", "grid_sample", "affine_grid",
 ]  # fmt: skip
 
 
@@ -421,6 +422,29 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     elif a.size and a.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     return Tensor._make(xp.eye(num_classes, dtype=xp.int64)[a])
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:  # fmt: skip
+    """Samples from the Gumbel-softmax distribution; ``hard`` gives one-hot samples whose
+    gradient is the soft sample's (straight through).
+
+    Example:
+        >>> _ = jtorch.manual_seed(0)
+        >>> jtorch.nn.functional.gumbel_softmax(jtorch.zeros(1, 3), hard=True)
+        tensor([[0., 0., 1.]])
+    """
+    import jtorch  # noqa: PLC0415
+
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -jtorch.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = jtorch.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -854,6 +878,108 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean") -> Tensor:  # fmt: skip
+    """``max(d(a, p) - d(a, n) + margin, 0)`` for any distance function (default: pairwise L2).
+
+    Example:
+        >>> a = jtorch.tensor([[0.0, 0.0]])
+        >>> jtorch.nn.functional.triplet_margin_with_distance_loss(a, a, a + 3)
+        tensor(0.)
+    """
+    check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = anchor.dim(), positive.dim(), negative.dim()
+    if len(set(dims)) != 1:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
+            f"{dims[2]}D inputs"
+        )
+    distance = distance_function if distance_function is not None else pairwise_distance
+    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        import jtorch  # noqa: PLC0415
+
+        d_neg = jtorch.minimum(d_neg, distance(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def _class_scores(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """(N, C) scores and (N,) or (N, C) targets of a margin loss over classes."""
+    batched = input.dim() == 2
+    return (input, target) if batched else (input.unsqueeze(0), target.unsqueeze(0))
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean") -> Tensor:  # fmt: skip
+    """Multi-class hinge loss: ``sum_{i != y} max(0, margin - x[y] + x[i])**p / C``.
+
+    Example:
+        >>> jtorch.nn.functional.multi_margin_loss(jtorch.tensor([[0.1, 0.2, 0.4]]), jtorch.tensor([2]))
+        tensor(0.5667)
+    """
+    import jtorch  # noqa: PLC0415
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x, y = _class_scores(input, target)
+    n, c = x.shape
+    if y.dim() != 1 or y.shape[0] != n:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{n}], but got "
+            f"{list(target.shape)}. Input has shape {list(input.shape)}."
+        )
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(weight.shape)}")
+    if n and (int(y.min()) < 0 or int(y.max()) >= c):
+        raise RuntimeError("target out of range")
+    scores = (margin - x.gather(1, y.unsqueeze(1)) + x).clamp_min(0)
+    if p == 2:
+        scores = scores * scores
+    if weight is not None:
+        scores = scores * weight[y].unsqueeze(1)
+    others = jtorch.ones(n, c, dtype=x.dtype).scatter_(1, y.unsqueeze(1), 0.0)
+    loss = (scores * others).sum(1) / c
+    return _reduce(loss if input.dim() == 2 else loss.squeeze(0), reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss: the labels in ``target`` (class indices, ended by the first -1)
+    should score at least 1 above every other class.
+
+    Example:
+        >>> x = jtorch.tensor([[0.1, 0.2, 0.4, 0.8]])
+        >>> jtorch.nn.functional.multilabel_margin_loss(x, jtorch.tensor([[3, 0, -1, 1]]))
+        tensor(0.8500)
+    """
+    import jtorch  # noqa: PLC0415
+
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if target.shape != input.shape:
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
+        )
+    x, y = _class_scores(input, target)
+    labels = y.numpy()
+    valid = np.cumprod(labels >= 0, axis=1).astype(bool)  # the labels before the first -1
+    if (labels[valid] >= x.shape[1]).any():
+        raise RuntimeError("target out of range")
+    is_label = np.zeros(x.shape, dtype=bool)
+    rows = np.nonzero(valid)[0]
+    is_label[rows, labels[valid]] = True
+    label_scores = x.gather(1, jtorch.from_numpy(np.where(valid, labels, 0)))
+    pairs = (1 - label_scores.unsqueeze(2) + x.unsqueeze(1)).clamp_min(0)
+    mask = jtorch.from_numpy(valid[:, :, None] & ~is_label[:, None, :])
+    loss = (pairs * mask).sum((1, 2)) / x.shape[1]
+    return _reduce(loss if input.dim() == 2 else loss.squeeze(0), reduction)
+
+
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
                      reduce=None, reduction="mean") -> Tensor:  # fmt: skip
     """Poisson negative log likelihood (``input`` is the log-rate when ``log_input``).
@@ -913,6 +1039,8 @@ from jtorch.nn.modules.activation_attention import (  # noqa: E402
 
 __all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
 
+from jtorch.nn._ctc import ctc_loss  # noqa: E402
+from jtorch.nn._grid_sample import affine_grid, grid_sample  # noqa: E402
 
 # -- convolution, pooling, resampling (jtorch.ops.conv) ------------------------------------------
 from jtorch.ops.conv import *  # noqa: E402, F403
@@ -938,3 +1066,26 @@ from jtorch.ops.conv import (  # noqa: E402
     upsample_bilinear,
     upsample_nearest,
 )
+
+__all__ += [
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "fold",
+    "interpolate",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    "unfold",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
+]
