@@ -86,7 +86,14 @@ lgamma digamma mvlgamma i0 sinc xlogy igamma igammac
 # extra (ops that fit no other family)
 METHODS += """
 addcdiv addcmul addr copysign deg2rad rad2deg frexp gcd lcm ldexp heaviside logaddexp logaddexp2
-nextafter quantile nanquantile cov corrcoef renorm
+nextafter quantile nanquantile cov corrcoef renorm index_reduce is_nonzero is_same_size ravel
+reshape_as sum_to_size split_with_sizes unsafe_chunk unsafe_split unsafe_split_with_sizes
+narrow_copy as_strided as_strided_ as_strided_scatter resize_ resize_as_ apply_ map_ map2_
+dim_order new_empty_strided to_dense sparse_dim dense_dim is_pinned pin_memory share_memory_
+is_shared untyped_storage to_sparse to_sparse_coo to_sparse_csr to_sparse_csc to_sparse_bsr
+to_sparse_bsc coalesce is_coalesced indices values crow_indices col_indices ccol_indices
+row_indices sparse_mask sparse_resize_ sparse_resize_and_clear_ cross nonzero_static smm sspaddmm
+set_ is_set_to
 """.split()
 # nn primitives that torch also has as methods (relu, softmax, ...)
 METHODS += """
@@ -121,6 +128,7 @@ INPLACE += "addmm addmv addbmm baddbmm".split()  # matmul
 # extra
 INPLACE += """
 addcdiv addcmul addr copysign deg2rad rad2deg gcd lcm ldexp heaviside nextafter renorm
+index_reduce fill_diagonal
 """.split()
 
 

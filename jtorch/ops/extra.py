@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from jtorch import dtypes
+from jtorch._runtime import is_nonzero  # noqa: F401  (bound as Tensor.is_nonzero)
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
@@ -60,6 +61,48 @@ __all__ = [
     "trapz",
     "cumulative_trapezoid",
     "gradient",
+    "isin",
+    "unravel_index",
+    "vander",
+    "hamming_window",
+    "hann_window",
+    "blackman_window",
+    "bartlett_window",
+    "kaiser_window",
+    "index_reduce",
+    "nonzero_static",
+    "fill",
+    "frombuffer",
+    "from_dlpack",
+    "to_dlpack",
+    "is_same_size",
+    "is_signed",
+    "is_inference",
+    "detach",
+    "detach_",
+    "get_device",
+    "is_distributed",
+    "typename",
+    "ravel",
+    "split_with_sizes",
+    "unsafe_split",
+    "unsafe_split_with_sizes",
+    "unsafe_chunk",
+    "row_stack",
+    "as_strided",
+    "as_strided_",
+    "as_strided_scatter",
+    "narrow_copy",
+    "slice_copy",
+    "alias_copy",
+    "split_with_sizes_copy",
+    "as_strided_copy",
+    "empty_strided",
+    "empty_permuted",
+    "frobenius_norm",
+    "nuclear_norm",
+    "norm_except_dim",
+    "histogramdd",
 ]
 
 
@@ -1028,3 +1071,1140 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
     f = float_operand(input)
     steps = [s.item() if isinstance(s, Tensor) and s.dim() == 0 else s for s in steps]
     return tuple(_gradient_along(f, d, h, edge_order) for d, h in zip(dims, steps))
+
+
+# -- sets, indices and constructors ----------------------------------------------------------
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each element of ``elements`` occurs in ``test_elements`` (either may be a scalar).
+
+    Example:
+        >>> jtorch.isin(jtorch.tensor([1, 2, 3]), jtorch.tensor([2, 5]))
+        tensor([False,  True, False])
+    """
+    shape = elements.shape if isinstance(elements, Tensor) else ()
+    a = elements._array if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._array if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    xp = xp_of(a) if isinstance(elements, Tensor) else xp_of(b)
+    found = xp.isin(xp.asarray(a).reshape(-1), xp.asarray(b).reshape(-1), invert=invert)
+    return Tensor._make(found.reshape(shape))
+
+
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """Flat indices as one coordinate tensor per dimension of ``shape``.
+
+    Example:
+        >>> jtorch.unravel_index(jtorch.tensor([4, 5]), (2, 3))
+        (tensor([1, 1]), tensor([1, 2]))
+    """
+    if indices.dtype.category != dtypes.INT:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if any(d < 0 for d in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    xp = xp_of(indices._array)
+    coefs = np.cumprod((shape[1:] + (1,))[::-1])[::-1].astype(np.int64)
+    flat = indices._array.astype(np.int64)[..., None]
+    # NOTE: floor division then modulo (as torch): out-of-range indices wrap around
+    coords = xp.floor_divide(flat, xp.asarray(coefs)) % xp.asarray(np.array(shape, np.int64))
+    return tuple(Tensor._make(xp.ascontiguousarray(coords[..., k])) for k in range(len(shape)))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of a 1-D tensor: columns are powers of ``x``.
+
+    Example:
+        >>> jtorch.vander(jtorch.tensor([1, 2, 3]), N=3)
+        tensor([[1, 1, 1],
+                [4, 2, 1],
+                [9, 3, 1]])
+    """
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if x.dtype.category in (dtypes.INT, dtypes.BOOL):
+        x = x.to(dtypes.int64)
+    ones = Tensor._make(xp_of(x._array).ones((x.shape[0], 1), x._array.dtype))
+    if n == 0:
+        return ones[:, :0]
+    cols = joining.cat([ones, x.unsqueeze(1).expand(x.shape[0], n - 1)], 1) if n > 1 else ones
+    result = scan.cumprod(cols, 1)
+    return result if increasing else joining.flip(result, (1,))
+
+
+_CPP_NAMES = {
+    dtypes.int64: "long int",
+    dtypes.int32: "int",
+    dtypes.int16: "short int",
+    dtypes.int8: "signed char",
+    dtypes.uint8: "unsigned char",
+    dtypes.bool: "bool",
+    dtypes.complex64: "c10::complex<float>",
+    dtypes.complex128: "c10::complex<double>",
+}
+
+
+def _window(name: str, length: int, dtype, device, requires_grad: bool, kernel) -> Tensor:
+    from jtorch._creation import _place  # noqa: PLC0415
+
+    d = dtype or dtypes.get_default_dtype()
+    if d.category != dtypes.FLOAT:
+        raise RuntimeError(
+            f"{name} expects floating point dtypes, got: TensorOptions(dtype={_CPP_NAMES.get(d, d)}, "
+            "device=cpu, "
+            "layout=Strided (default), requires_grad=false (default), pinned_memory=false, "
+            "memory_format=(nullopt))"
+        )
+    if length < 0:
+        raise RuntimeError(
+            f"{name} requires non-negative window_length, got window_length={length}"
+        )
+    array = np.ones(length) if length == 1 else kernel(np.arange(length, dtype=np.float64))
+    return _place(array.astype(d.np), device, requires_grad)
+
+
+def _cosine_window(periodic: bool, length: int, coefficients: tuple):
+    def kernel(n):
+        m = length if periodic else length - 1
+        return sum(c * np.cos(2 * math.pi * k * n / m) for k, c in enumerate(coefficients))
+
+    return kernel
+
+
+def hamming_window(
+    window_length: int,
+    periodic: bool = True,
+    alpha: float = 0.54,
+    beta: float = 0.46,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The (generalised) Hamming window ``alpha - beta * cos(2 pi n / N)``.
+
+    Example:
+        >>> jtorch.hamming_window(4)
+        tensor([0.0800, 0.5400, 1.0000, 0.5400])
+    """
+    kernel = _cosine_window(periodic, window_length, (alpha, -beta))
+    return _window("hamming_window", window_length, dtype, device, requires_grad, kernel)
+
+
+def hann_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The Hann window ``0.5 - 0.5 * cos(2 pi n / N)``.
+
+    Example:
+        >>> jtorch.hann_window(4)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
+    kernel = _cosine_window(periodic, window_length, (0.5, -0.5))
+    return _window("hann_window", window_length, dtype, device, requires_grad, kernel)
+
+
+def blackman_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The Blackman window ``0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N)``.
+
+    Example:
+        >>> jtorch.blackman_window(3, periodic=False).abs().round(decimals=4)
+        tensor([0., 1., 0.])
+    """
+    kernel = _cosine_window(periodic, window_length, (0.42, -0.5, 0.08))
+    return _window("blackman_window", window_length, dtype, device, requires_grad, kernel)
+
+
+def bartlett_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The triangular Bartlett window ``1 - |2n / N - 1|``.
+
+    Example:
+        >>> jtorch.bartlett_window(4)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
+    m = window_length if periodic else window_length - 1
+    kernel = lambda n: 1 - np.abs(2 * n / m - 1)  # noqa: E731
+    return _window("bartlett_window", window_length, dtype, device, requires_grad, kernel)
+
+
+def kaiser_window(
+    window_length: int,
+    periodic: bool = True,
+    beta: float = 12.0,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The Kaiser window ``I0(beta * sqrt(1 - (2n / N - 1)**2)) / I0(beta)``.
+
+    Example:
+        >>> jtorch.kaiser_window(3, periodic=False, beta=0.0)
+        tensor([1., 1., 1.])
+    """
+    kernel = lambda n: np.kaiser(window_length + periodic, beta)[:window_length]  # noqa: E731
+    return _window("kaiser_window", window_length, dtype, device, requires_grad, kernel)
+
+
+@with_out
+def index_reduce(
+    input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self=True
+) -> Tensor:
+    """Reduce the slices of ``source`` into ``input`` at ``index`` along ``dim`` with ``reduce``
+    (``prod``, ``mean``, ``amax`` or ``amin``).
+
+    Example:
+        >>> x = jtorch.ones(3)
+        >>> x.index_reduce(0, jtorch.tensor([0, 0, 2]), jtorch.tensor([2.0, 3.0, 4.0]), "prod")
+        tensor([6., 1., 4.])
+    """
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce}."
+        )
+    dim = _wrap_dim(dim, input.dim())
+    if index.dim() > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    if index.numel() != (source.shape[dim] if source.dim() else 1):
+        raise IndexError("index_reduce_(): Number of indices should be equal to source.size(dim)")
+    shape = [1] * source.dim()
+    if source.dim():
+        shape[dim] = -1
+    expanded = index.reshape(shape).expand(source.shape) if source.dim() else index.reshape(())
+    # NOTE: index_reduce is scatter_reduce with the index broadcast over source's other dims
+    return indexing.scatter_reduce(input, dim, expanded, source, reduce, include_self=include_self)
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """:func:`nonzero` padded with ``fill_value`` (or truncated) to exactly ``size`` rows.
+
+    Example:
+        >>> jtorch.nonzero_static(jtorch.tensor([0, 3, 5]), size=3)
+        tensor([[ 1],
+                [ 2],
+                [-1]])
+    """
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, got {size}")
+    xp = xp_of(input._array)
+    found = xp.argwhere(input._array)[:size]
+    out = xp.full((size, input.dim()), fill_value, dtype=np.int64)
+    out[: found.shape[0]] = found
+    return Tensor._make(out)
+
+
+def fill(input: Tensor, value) -> Tensor:
+    """A tensor like ``input`` filled with ``value`` (out of place ``fill_``).
+
+    Example:
+        >>> jtorch.fill(jtorch.zeros(2), 3.0)
+        tensor([3., 3.])
+    """
+    everywhere = Tensor._make(xp_of(input._array).ones(input._array.shape, dtype=bool))
+    return elementwise.where(everywhere, value, input).to(input.dtype)
+
+
+def frombuffer(
+    buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad: bool = False
+) -> Tensor:
+    """A 1-D tensor sharing the memory of a Python buffer (``bytes``, ``bytearray``, ...).
+
+    Example:
+        >>> jtorch.frombuffer(bytearray(b"\\x01\\x02"), dtype=jtorch.uint8)
+        tensor([1, 2], dtype=torch.uint8)
+    """
+    t = Tensor._make(np.frombuffer(buffer, dtype=dtype.np, count=count, offset=offset))
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def from_dlpack(ext_tensor) -> Tensor:
+    """A tensor sharing the memory of any object with ``__dlpack__`` (NumPy, torch, CuPy, ...).
+
+    Example:
+        >>> jtorch.from_dlpack(np.arange(3))
+        tensor([0, 1, 2])
+    """
+    if isinstance(ext_tensor, Tensor):
+        return ext_tensor
+    if type(ext_tensor).__name__ == "PyCapsule":  # a capsule made by some ``to_dlpack``
+        return Tensor._make(np.from_dlpack(_Capsule(ext_tensor)))
+    if type(ext_tensor).__module__.startswith("cupy"):
+        return Tensor._make(ext_tensor)
+    if getattr(ext_tensor, "__dlpack_device__", lambda: (1, 0))()[0] != 1:
+        from jtorch.backend import require_cupy  # noqa: PLC0415
+
+        return Tensor._make(require_cupy().from_dlpack(ext_tensor))
+    return Tensor._make(np.from_dlpack(ext_tensor))
+
+
+class _Capsule:
+    """A DLPack capsule dressed as the protocol object ``np.from_dlpack`` takes (CPU only)."""
+
+    def __init__(self, capsule) -> None:
+        self.capsule = capsule
+
+    def __dlpack__(self, **kwargs):
+        return self.capsule
+
+    def __dlpack_device__(self) -> tuple:
+        return (1, 0)
+
+
+def to_dlpack(tensor: Tensor):
+    """A DLPack capsule of ``tensor``'s memory (for another library's ``from_dlpack``).
+
+    Example:
+        >>> type(jtorch.to_dlpack(jtorch.ones(2))).__name__
+        'PyCapsule'
+    """
+    return tensor._array.__dlpack__()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    """Whether two tensors have the same shape.
+
+    Example:
+        >>> jtorch.is_same_size(jtorch.ones(2), jtorch.zeros(2))
+        True
+    """
+    return input._array.shape == other._array.shape
+
+
+def is_signed(input: Tensor) -> bool:
+    """Whether ``input``'s dtype is signed.
+
+    Example:
+        >>> jtorch.is_signed(jtorch.tensor([1], dtype=jtorch.uint8))
+        False
+    """
+    return input.is_signed()
+
+
+def is_inference(input: Tensor) -> bool:
+    """Whether ``input`` was made in inference mode (never, in jtorch).
+
+    Example:
+        >>> jtorch.is_inference(jtorch.ones(1))
+        False
+    """
+    return input.is_inference()
+
+
+def detach(input: Tensor) -> Tensor:
+    """``input.detach()``.
+
+    Example:
+        >>> jtorch.detach(jtorch.ones(1, requires_grad=True)).requires_grad
+        False
+    """
+    return input.detach()
+
+
+def detach_(input: Tensor) -> Tensor:
+    """``input.detach_()``.
+
+    Example:
+        >>> jtorch.detach_(jtorch.ones(1, requires_grad=True)).requires_grad
+        False
+    """
+    return input.detach_()
+
+
+def get_device(input: Tensor) -> int:
+    """The CUDA device index of ``input``, or -1 on the CPU.
+
+    Example:
+        >>> jtorch.get_device(jtorch.ones(1))
+        -1
+    """
+    return input.get_device()
+
+
+def is_distributed(input: Tensor) -> bool:
+    """Always False (no distributed tensors in jtorch).
+
+    Example:
+        >>> jtorch.is_distributed(jtorch.ones(1))
+        False
+    """
+    return False
+
+
+def typename(obj) -> str:
+    """A fully qualified name of ``obj``'s type (a tensor's legacy type name).
+
+    Example:
+        >>> jtorch.typename(jtorch.tensor([1, 2]))
+        'torch.LongTensor'
+    """
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module, qualname = obj.__class__.__module__ or "", obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+# -- shapes and views ------------------------------------------------------------------------
+def ravel(input: Tensor) -> Tensor:
+    """``input`` flattened to 1-D (a view when possible).
+
+    Example:
+        >>> jtorch.ravel(jtorch.ones(2, 2))
+        tensor([1., 1., 1., 1.])
+    """
+    return movement.reshape(input, (-1,))
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input.reshape(other.shape)``.
+
+    Example:
+        >>> jtorch.ones(4).reshape_as(jtorch.zeros(2, 2)).shape
+        torch.Size([2, 2])
+    """
+    return movement.reshape(input, other.shape)
+
+
+def sum_to_size(input: Tensor, *size) -> Tensor:
+    """Sum ``input`` down to ``size`` (the inverse of expanding ``size`` to ``input``'s shape).
+
+    Example:
+        >>> jtorch.ones(2, 3).sum_to_size(1, 3)
+        tensor([[2., 2., 2.]])
+    """
+    size = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
+    shape = input.shape
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != g for s, g in zip(size, shape[lead:])):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1
+    )
+    out = reduce.sum(input, dims, keepdim=True) if dims else input
+    return movement.view(out, size) if tuple(out.shape) != size else out
+
+
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """Split ``input`` into pieces of the given sizes along ``dim``.
+
+    Example:
+        >>> [t.tolist() for t in jtorch.split_with_sizes(jtorch.arange(3), [1, 2])]
+        [[0], [1, 2]]
+    """
+    total = builtins.sum(split_sizes)
+    dim_ = _wrap_dim(dim, input.dim())
+    if total != input.shape[dim_]:
+        raise RuntimeError(
+            "split_with_sizes expects split_sizes to sum exactly to "
+            f"{input.shape[dim_]} (input tensor's size at dimension {dim}), but got "
+            f"split_sizes={list(split_sizes)}"
+        )
+    return joining.split(input, list(split_sizes), dim)
+
+
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
+    """:func:`split` (torch's version skips view tracking; jtorch's views are safe either way).
+
+    Example:
+        >>> len(jtorch.unsafe_split(jtorch.arange(4), 2))
+        2
+    """
+    return joining.split(input, split_size, dim)
+
+
+def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """:func:`split_with_sizes` (see :func:`unsafe_split`).
+
+    Example:
+        >>> len(jtorch.unsafe_split_with_sizes(jtorch.arange(4), [1, 3]))
+        2
+    """
+    return split_with_sizes(input, split_sizes, dim)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """:func:`chunk` (see :func:`unsafe_split`).
+
+    Example:
+        >>> len(jtorch.unsafe_chunk(jtorch.arange(4), 2))
+        2
+    """
+    return joining.chunk(input, chunks, dim)
+
+
+def row_stack(tensors, *, out=None) -> Tensor:
+    """Alias of :func:`vstack`.
+
+    Example:
+        >>> jtorch.row_stack([jtorch.ones(2), jtorch.zeros(2)]).shape
+        torch.Size([2, 2])
+    """
+    return joining.vstack(tensors) if out is None else joining.vstack(tensors, out=out)
+
+
+class AsStrided(Function):
+    """A view of the storage (the input's base) with arbitrary sizes, strides and offset."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, storage, size=(), stride=(), storage_offset=0):
+        ctx.shape, ctx.size, ctx.stride, ctx.offset = storage.shape, size, stride, storage_offset
+        xp = xp_of(storage)
+        flat = storage.reshape(-1)
+        item = storage.itemsize
+        return xp.lib.stride_tricks.as_strided(
+            flat[storage_offset:], size, tuple(s * item for s in stride)
+        )
+
+    @staticmethod
+    def backward(ctx, grad):
+        # NOTE: each storage element gets the sum of the gradients of the output elements that
+        # view it (several, where strides overlap).
+        numel = math.prod(ctx.shape)
+        positions = np.lib.stride_tricks.as_strided(
+            np.arange(numel, dtype=np.int64)[ctx.offset :],
+            ctx.size,
+            tuple(s * 8 for s in ctx.stride),
+        )
+        g = grad.reshape(-1)
+        zeros = Tensor._make(grad._xp().zeros(numel, grad._array.dtype))
+        index = Tensor._make(grad._xp().asarray(positions.reshape(-1)))
+        return indexing.index_add(zeros, 0, index, g).reshape(ctx.shape)
+
+
+def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """A view of ``input``'s storage with the given ``size``, ``stride`` (in elements) and
+    ``storage_offset`` (default: ``input``'s).
+
+    Example:
+        >>> jtorch.as_strided(jtorch.arange(6.0), (2, 2), (1, 2))
+        tensor([[0., 2.],
+                [1., 3.]])
+    """
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(
+            f"mismatch in length of strides and shape (sizes {len(size)} vs strides {len(stride)})"
+        )
+    if any(s < 0 for s in stride):
+        raise RuntimeError(
+            f"as_strided: Negative strides are not supported at the moment, got strides: {list(stride)}"
+        )
+    # NOTE: the view is taken of the base tensor (the storage): the gradient goes to it, which
+    # for a view of a leaf is the same as going through the view
+    storage = input._base if input._base is not None else input
+    offset = input.storage_offset() if storage_offset is None else storage_offset
+    numel = storage.numel()
+    needed = offset + builtins.sum((n - 1) * s for n, s in zip(size, stride)) + 1
+    if 0 not in size and needed > numel:
+        item = input._array.itemsize
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+            f"and itemsize {item} requiring a storage size of {needed * item} are out of bounds "
+            f"for storage of size {numel * item}"
+        )
+    if not storage._array.flags.c_contiguous:
+        raise NotImplementedError("jtorch: as_strided needs a contiguous base tensor")
+    return AsStrided.apply(storage, size=size, stride=stride, storage_offset=offset)
+
+
+def as_strided_(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """In-place :func:`as_strided`: ``input`` becomes the view.
+
+    Example:
+        >>> jtorch.arange(4.0).as_strided_((2,), (2,))
+        tensor([0., 2.])
+    """
+    from jtorch.ops._inplace import make_inplace_view  # noqa: PLC0415
+
+    return make_inplace_view(as_strided)(input, size, stride, storage_offset)
+
+
+def as_strided_scatter(
+    input: Tensor, src: Tensor, size, stride, storage_offset: int | None = None
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written into its ``as_strided`` view.
+
+    Example:
+        >>> jtorch.as_strided_scatter(jtorch.zeros(4), jtorch.ones(2), (2,), (2,))
+        tensor([1., 0., 1., 0.])
+    """
+    out = input.clone()
+    as_strided(out, size, stride, storage_offset).copy_(src)
+    return out
+
+
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """A copy of ``input.narrow(dim, start, length)``.
+
+    Example:
+        >>> jtorch.narrow_copy(jtorch.arange(4), 0, 1, 2)
+        tensor([1, 2])
+    """
+    return movement.narrow(input, dim, start, length).clone()
+
+
+def slice_copy(input: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+    """A copy of ``input[..., start:end:step, ...]`` (the slice taken along ``dim``).
+
+    Example:
+        >>> jtorch.slice_copy(jtorch.arange(5), 0, 1, None, 2)
+        tensor([1, 3])
+    """
+    dim = _wrap_dim(dim, input.dim())
+    return input[(slice(None),) * dim + (slice(start, end, step),)].clone()
+
+
+def _copy_of(view_name: str):
+    def copy(input: Tensor, *args, **kwargs):
+        result = getattr(input, view_name)(*args, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(r.clone() for r in result)
+        return result.clone()
+
+    copy.__name__ = copy.__qualname__ = f"{view_name}_copy"
+    copy.__doc__ = f"A copy (not a view) of ``input.{view_name}(...)``."
+    return copy
+
+
+# NOTE: torch's ``*_copy`` functions are its view ops returning fresh memory; one table.
+_VIEW_COPIES = """
+view expand permute squeeze unsqueeze t transpose diagonal select unbind split unfold detach
+view_as_real view_as_complex
+""".split()
+globals().update({f"{name}_copy": _copy_of(name) for name in _VIEW_COPIES})
+__all__ += [f"{name}_copy" for name in _VIEW_COPIES]
+
+
+def alias_copy(input: Tensor) -> Tensor:
+    """A copy of ``input`` (torch's copying variant of its ``alias`` view).
+
+    Example:
+        >>> jtorch.alias_copy(jtorch.ones(2))
+        tensor([1., 1.])
+    """
+    return input.clone()
+
+
+def split_with_sizes_copy(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """Copies of :func:`split_with_sizes`'s pieces.
+
+    Example:
+        >>> [t.tolist() for t in jtorch.split_with_sizes_copy(jtorch.arange(3), [2, 1])]
+        [[0, 1], [2]]
+    """
+    return tuple(t.clone() for t in split_with_sizes(input, split_sizes, dim))
+
+
+def as_strided_copy(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """A copy of :func:`as_strided`.
+
+    Example:
+        >>> jtorch.as_strided_copy(jtorch.arange(4), (2,), (2,))
+        tensor([0, 2])
+    """
+    return as_strided(input, size, stride, storage_offset).clone()
+
+
+class FillDiagonal(Function):
+    @staticmethod
+    def forward(ctx, x, value=0, wrap=False):
+        ctx.wrap = wrap
+        out = x.copy()
+        xp_of(x).fill_diagonal(out, value, wrap=wrap)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return FillDiagonal.apply(grad, value=0, wrap=ctx.wrap)
+
+
+def fill_diagonal(input: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """``input`` with its main diagonal (all indices equal) set to ``fill_value``; ``wrap``
+    continues the diagonal below a tall matrix's first square block. Bound as ``fill_diagonal_``.
+
+    Example:
+        >>> jtorch.zeros(2, 2).fill_diagonal_(5.0)
+        tensor([[5., 0.],
+                [0., 5.]])
+    """
+    if input.dim() < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if input.dim() > 2 and len(set(input.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    return FillDiagonal.apply(input, value=fill_value, wrap=wrap)
+
+
+def _resize(self: Tensor, size: tuple) -> Tensor:
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    from jtorch._creation import parse_size  # noqa: PLC0415
+
+    shape = parse_size(size)
+    xp = self._xp()
+    if tuple(self._array.shape) != shape:
+        # NOTE: the kept prefix of the flattened values stays, new elements are zero (torch's
+        # are uninitialised); the tensor gets fresh memory, so it stops aliasing other views
+        new = xp.zeros(shape, self._array.dtype)
+        n = builtins.min(new.size, self._array.size)
+        new.reshape(-1)[:n] = self._array.reshape(-1)[:n]
+        self._array = new
+    self._bump()
+    return self
+
+
+def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
+    """Give ``self`` the shape ``size`` in place, keeping the leading values.
+
+    Example:
+        >>> jtorch.arange(4.0).resize_(2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    return _resize(self, size)
+
+
+def resize_as_(self: Tensor, the_template: Tensor, *, memory_format=None) -> Tensor:
+    """:func:`resize_` to the shape of ``the_template``.
+
+    Example:
+        >>> jtorch.arange(4.0).resize_as_(jtorch.zeros(2, 2)).shape
+        torch.Size([2, 2])
+    """
+    return _resize(self, (the_template.shape,))
+
+
+def apply_(self: Tensor, callable) -> Tensor:
+    """Replace each element by ``callable(element)`` in place (CPU, Python speed).
+
+    Example:
+        >>> jtorch.tensor([1.0, 2.0]).apply_(lambda v: v * 10)
+        tensor([10., 20.])
+    """
+    _require_cpu(self, "apply_")
+    self._array[...] = np.vectorize(callable, otypes=[self._array.dtype])(self._array)
+    self._bump()
+    return self
+
+
+def map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
+    """``self[i] = callable(self[i], tensor[i])`` in place (``tensor`` broadcast; CPU).
+
+    Example:
+        >>> jtorch.tensor([1.0, 2.0]).map_(jtorch.tensor([3.0, 4.0]), lambda a, b: a * b)
+        tensor([3., 8.])
+    """
+    _require_cpu(self, "map_")
+    fn = np.vectorize(callable, otypes=[self._array.dtype])
+    self._array[...] = fn(self._array, np.broadcast_to(tensor._array, self._array.shape))
+    self._bump()
+    return self
+
+
+def map2_(self: Tensor, x: Tensor, y: Tensor, callable) -> Tensor:
+    """``self[i] = callable(self[i], x[i], y[i])`` in place (CPU).
+
+    Example:
+        >>> jtorch.ones(2).map2_(jtorch.ones(2), jtorch.ones(2), lambda a, b, c: a + b + c)
+        tensor([3., 3.])
+    """
+    _require_cpu(self, "map2_")
+    fn = np.vectorize(callable, otypes=[self._array.dtype])
+    shape = self._array.shape
+    self._array[...] = fn(
+        self._array, np.broadcast_to(x._array, shape), np.broadcast_to(y._array, shape)
+    )
+    self._bump()
+    return self
+
+
+def _require_cpu(self: Tensor, name: str) -> None:
+    if type(self._array) is not np.ndarray:
+        raise TypeError(f"{name} is only implemented on CPU tensors")
+
+
+def dim_order(self: Tensor, *, ambiguity_check=False) -> tuple:
+    """The dimensions from outermost to innermost in memory (by decreasing stride).
+
+    Example:
+        >>> jtorch.ones(2, 3).t().dim_order()
+        (1, 0)
+    """
+    strides = self.stride()
+    return tuple(sorted(range(self.dim()), key=lambda d: -strides[d]))
+
+
+# -- memory, storage and layouts -------------------------------------------------------------
+def empty_strided(
+    size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
+) -> Tensor:
+    """An uninitialised (zero-filled) tensor with the given ``size`` and ``stride``.
+
+    Example:
+        >>> jtorch.empty_strided((2, 3), (1, 2)).stride()
+        (1, 2)
+    """
+    from jtorch._creation import empty  # noqa: PLC0415
+
+    size = tuple(size)
+    extent = 0 if 0 in size else 1 + builtins.sum((n - 1) * s for n, s in zip(size, stride))
+    storage = empty(extent, dtype=dtype, device=device)
+    result = as_strided(storage, size, stride, 0).detach()
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def new_empty_strided(
+    self: Tensor, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
+    """:func:`empty_strided` with ``self``'s dtype and device by default.
+
+    Example:
+        >>> jtorch.ones(1, dtype=jtorch.int32).new_empty_strided((2,), (1,)).dtype
+        torch.int32
+    """
+    return empty_strided(
+        size,
+        stride,
+        dtype=dtype or self.dtype,
+        device=device or self.device,
+        requires_grad=requires_grad,
+    )
+
+
+def empty_permuted(
+    size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
+    """An uninitialised tensor of shape ``size`` whose memory is laid out in the order of
+    ``physical_layout`` (outermost dimension first).
+
+    Example:
+        >>> jtorch.empty_permuted((2, 3), (1, 0)).stride()
+        (1, 2)
+    """
+    from jtorch._creation import empty  # noqa: PLC0415
+
+    size, order = tuple(size), tuple(physical_layout)
+    if sorted(order) != list(range(len(size))):
+        raise RuntimeError(
+            f"Number of dimensions in size does not match the length of the physical_layout; "
+            f"i.e. len(size) = {len(size)} is not equal to len(physical_layout) = {len(order)}"
+        )
+    physical = empty(*(size[d] for d in order), dtype=dtype, device=device)
+    result = movement.permute(physical, tuple(int(i) for i in np.argsort(order)))
+    return result.requires_grad_(True) if requires_grad else result
+
+
+_NO_SPARSE = "jtorch: sparse tensors are not supported"
+
+
+def _sparse_unsupported(name: str):
+    def unsupported(*args, **kwargs):
+        raise NotImplementedError(f"{_NO_SPARSE} ({name})")
+
+    unsupported.__name__ = unsupported.__qualname__ = name
+    unsupported.__doc__ = f"Not supported: ``{name}`` needs sparse tensors, which jtorch lacks."
+    return unsupported
+
+
+# NOTE: constructors and ops of sparse layouts: jtorch tensors are always strided (dense)
+_SPARSE_FUNCTIONS = """
+sparse_coo_tensor sparse_csr_tensor sparse_csc_tensor sparse_bsr_tensor sparse_bsc_tensor
+sparse_compressed_tensor smm hsmm dsmm hspmm sspaddmm saddmm spmm
+""".split()
+_SPARSE_METHODS = """
+to_sparse to_sparse_coo to_sparse_csr to_sparse_csc to_sparse_bsr to_sparse_bsc coalesce
+is_coalesced indices values crow_indices col_indices ccol_indices row_indices sparse_mask
+sparse_resize_ sparse_resize_and_clear_
+""".split()
+globals().update({n: _sparse_unsupported(n) for n in _SPARSE_FUNCTIONS + _SPARSE_METHODS})
+__all__ += _SPARSE_FUNCTIONS
+
+
+def to_dense(self: Tensor, dtype=None, *, masked_grad=None) -> Tensor:
+    """``self`` (jtorch tensors are dense already), cast to ``dtype`` when given.
+
+    Example:
+        >>> x = jtorch.ones(2); x.to_dense() is x
+        True
+    """
+    return self if dtype is None else self.to(dtype)
+
+
+def sparse_dim(self: Tensor) -> int:
+    """0: a dense tensor has no sparse dimensions.
+
+    Example:
+        >>> jtorch.ones(2, 2).sparse_dim()
+        0
+    """
+    return 0
+
+
+def dense_dim(self: Tensor) -> int:
+    """All dimensions of a dense tensor are dense.
+
+    Example:
+        >>> jtorch.ones(2, 2).dense_dim()
+        2
+    """
+    return self.dim()
+
+
+def is_pinned(self: Tensor, device=None) -> bool:
+    """False: jtorch has no page-locked host memory.
+
+    Example:
+        >>> jtorch.ones(1).is_pinned()
+        False
+    """
+    return False
+
+
+def pin_memory(self: Tensor, device=None) -> Tensor:
+    """torch copies to page-locked memory for faster GPU transfers; jtorch has none, so this
+    raises without a GPU (as torch does) and returns ``self`` with one.
+
+    Example:
+        >>> jtorch.ones(1).pin_memory() if jtorch.cuda.is_available() else None
+    """
+    from jtorch import cuda  # noqa: PLC0415
+
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self
+
+
+def share_memory_(self: Tensor) -> Tensor:
+    """A no-op returning ``self``: jtorch tensors are NumPy memory, which worker processes
+    receive by pickling (so :func:`is_shared` stays False).
+
+    Example:
+        >>> x = jtorch.ones(1); x.share_memory_() is x
+        True
+    """
+    return self
+
+
+def is_shared(self: Tensor) -> bool:
+    """False: jtorch tensors never live in shared memory (see :func:`share_memory_`).
+
+    Example:
+        >>> jtorch.ones(1).is_shared()
+        False
+    """
+    return False
+
+
+class UntypedStorage:
+    """The bytes under a tensor (its base's memory), as ``torch.UntypedStorage`` shows them:
+    size, data pointer, element access as uint8 and ``tolist``."""
+
+    def __init__(self, array) -> None:
+        self._array = array
+
+    def _bytes(self):
+        return self._array.reshape(-1).view(np.uint8)
+
+    def nbytes(self) -> int:
+        return self._array.nbytes
+
+    size = __len__ = nbytes
+
+    def element_size(self) -> int:
+        return 1
+
+    def data_ptr(self) -> int:
+        return Tensor._make(self._array).data_ptr()
+
+    @property
+    def device(self):
+        return Tensor._make(self._array).device
+
+    def tolist(self) -> list:
+        from jtorch.backend import to_numpy  # noqa: PLC0415
+
+        return to_numpy(self._bytes()).tolist()
+
+    def __getitem__(self, i):
+        return int(self._bytes()[i])
+
+    def __repr__(self) -> str:
+        body = "\n".join(f" {v}" for v in self.tolist())
+        head = f"[torch.storage.UntypedStorage(device={self.device}) of size {self.nbytes()}]"
+        return f"{body}\n{head}" if body else head
+
+
+def untyped_storage(self: Tensor) -> UntypedStorage:
+    """The memory under ``self`` (its base's, for a view) as bytes.
+
+    Example:
+        >>> jtorch.ones(3).untyped_storage().nbytes()
+        12
+    """
+    base = self._base if self._base is not None else self
+    return UntypedStorage(base._array)
+
+
+def set_(
+    self: Tensor, source: Tensor | None = None, storage_offset: int = 0, size=None, stride=None
+):
+    """Make ``self`` share ``source``'s memory, shape and strides (or an empty tensor).
+
+    Example:
+        >>> x, y = jtorch.zeros(2), jtorch.ones(3)
+        >>> x.set_(y); x.data_ptr() == y.data_ptr()
+        tensor([1., 1., 1.])
+        True
+    """
+    if self._requires_grad and self.grad_fn is None and source is not None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    if source is None:
+        self._array = self._xp().zeros((0,), self._array.dtype)
+    elif size is not None:
+        self._array = as_strided(source, size, stride, storage_offset)._array
+    else:
+        self._array = source._array
+    self._bump()
+    return self
+
+
+def is_set_to(self: Tensor, tensor: Tensor) -> bool:
+    """Whether both tensors view the same memory with the same shape and strides.
+
+    Example:
+        >>> x = jtorch.ones(2); x.is_set_to(x), x.is_set_to(x.clone())
+        (True, False)
+    """
+    a, b = self._array, tensor._array
+    return a.shape == b.shape and a.strides == b.strides and self.data_ptr() == tensor.data_ptr()
+
+
+# NOTE: the top-level in-place forms of this module's own ops (torch.gcd_, torch.deg2rad_, ...)
+_EXTRA_TOP_INPLACE = "deg2rad rad2deg gcd lcm ldexp".split()
+globals().update({f"{n}_": make_inplace(globals()[n]) for n in _EXTRA_TOP_INPLACE})
+__all__ += [f"{n}_" for n in _EXTRA_TOP_INPLACE] + ["resize_as_"]
+
+
+# -- norms and histograms --------------------------------------------------------------------
+def frobenius_norm(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
+    """The 2-norm of all values over ``dim`` (torch's deprecated spelling of
+    ``linalg.vector_norm(input, 2, dim)``).
+
+    Example:
+        >>> jtorch.frobenius_norm(jtorch.ones(2, 2), (0, 1))
+        tensor(2.)
+    """
+    from jtorch.linalg import vector_norm  # noqa: PLC0415
+
+    dim = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dim) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dim)} dimensions instead.")
+    result = vector_norm(input, 2, dim, keepdim)
+    return result if out is None else out.copy_(result)
+
+
+def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
+    """The sum of singular values of the matrices over ``dim`` (default: the last two).
+
+    Example:
+        >>> jtorch.nuclear_norm(jtorch.eye(3))
+        tensor(3.)
+    """
+    from jtorch.linalg import matrix_norm  # noqa: PLC0415
+
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim)
+        dim, keepdim = None, dim
+    if dim is None and input.dim() != 2:
+        raise RuntimeError(
+            f"Expected a tensor with 2 dimensions, but got a tensor with {input.dim()} "
+            f"dimension{'' if input.dim() == 1 else 's'} instead."
+        )
+    result = matrix_norm(input, "nuc", (-2, -1) if dim is None else tuple(dim), keepdim)
+    return result if out is None else out.copy_(result)
+
+
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
+    """The ``pow``-norm of each slice of ``v`` along ``dim`` (kept as size-1 dims elsewhere), or
+    of all of ``v`` when ``dim`` is -1.
+
+    Example:
+        >>> jtorch.norm_except_dim(jtorch.ones(2, 3), 2, 1)
+        tensor([[1.4142, 1.4142, 1.4142]])
+    """
+    from jtorch.linalg import vector_norm  # noqa: PLC0415
+
+    if dim == -1:
+        return vector_norm(v, pow)
+    dim = _wrap_dim(dim, v.dim())
+    others = tuple(d for d in range(v.dim()) if d != dim)
+    return vector_norm(v, pow, others, keepdim=True)
+
+
+def histogramdd(input: Tensor, bins=10, *, range=None, weight=None, density: bool = False):
+    """A D-dimensional histogram of the points in the rows of ``input`` (last dim D):
+    ``(hist, bin_edges)`` with one edge tensor per dimension.
+
+    Example:
+        >>> r = jtorch.histogramdd(jtorch.tensor([[0.0, 0.0], [1.0, 1.0]]), bins=2)
+        >>> r.hist
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    from jtorch import return_types  # noqa: PLC0415
+    from jtorch.backend import to_numpy  # noqa: PLC0415
+
+    if input.dtype.category != dtypes.FLOAT:
+        raise RuntimeError(
+            "torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
+            f"got input {input.dtype} and bins {input.dtype}"
+        )
+    d = input.shape[-1]
+    points = to_numpy(input._array).reshape(-1, d).astype(np.float64)
+    if isinstance(bins, int):
+        bins = [bins] * d
+    edges_in = [to_numpy(b._array) if isinstance(b, Tensor) else int(b) for b in bins]
+    ranges = None if range is None else [tuple(range[2 * i : 2 * i + 2]) for i in builtins.range(d)]
+    if ranges is None and not all(isinstance(b, np.ndarray) for b in edges_in):
+        lo = points.min(0) if len(points) else np.zeros(d)
+        hi = points.max(0) if len(points) else np.zeros(d)
+        ranges = [(a, b) if a != b else (a - 0.5, b + 0.5) for a, b in zip(lo, hi)]
+    w = None if weight is None else to_numpy(weight._array).reshape(-1)
+    hist, edges = np.histogramdd(points, edges_in, range=ranges, weights=w, density=density)
+    xp, np_dtype = xp_of(input._array), input._array.dtype
+    make = lambda a: Tensor._make(xp.asarray(a.astype(np_dtype)))  # noqa: E731
+    result = return_types.structseq("histogramdd", ("hist", "bin_edges"))
+    return result((make(hist), tuple(make(e) for e in edges)))
