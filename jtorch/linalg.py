@@ -732,7 +732,7 @@ def triangular_solve(
 
     Example:
         >>> A = jtorch.tensor([[2.0, 0.0], [0.0, 4.0]])
-        >>> jtorch.triangular_solve(jtorch.tensor([[2.0], [4.0]]), A).solution
+        >>> jtorch.tensor([[2.0], [4.0]]).triangular_solve(A).solution
         tensor([[1.],
                 [1.]])
     """
@@ -746,7 +746,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
 
     Example:
         >>> L = jtorch.tensor([[2.0, 0.0], [1.0, 1.0]])
-        >>> jtorch.cholesky_solve(L @ L.mT @ jtorch.ones(2, 1), L)
+        >>> (L @ L.mT @ jtorch.ones(2, 1)).cholesky_solve(L)
         tensor([[1.],
                 [1.]])
     """
@@ -759,7 +759,7 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
     """Inverse of ``A`` given its Cholesky factor.
 
     Example:
-        >>> jtorch.cholesky_inverse(jtorch.tensor([[2.0]]))
+        >>> jtorch.tensor([[2.0]]).cholesky_inverse()
         tensor([[0.2500]])
     """
     eye = Tensor._make(xp_of(L._array).eye(L.shape[-1], dtype=L._array.dtype))
@@ -904,7 +904,8 @@ def lu_unpack(
 
     Example:
         >>> LU, piv = jtorch.linalg.lu_factor(jtorch.tensor([[1.0, 2.0], [3.0, 4.0]]))
-        >>> jtorch.lu_unpack(LU, piv).P
+        >>> from jtorch.linalg import lu_unpack  # also jtorch.lu_unpack, as in torch
+        >>> lu_unpack(LU, piv).P
         tensor([[0., 1.],
                 [1., 0.]])
     """
@@ -1315,7 +1316,7 @@ def ormqr(
     """``op(Q) @ other`` (or ``other @ op(Q)``) with ``Q`` from Householder reflectors.
 
     Example:
-        >>> jtorch.ormqr(jtorch.zeros(2, 2), jtorch.zeros(1), jtorch.ones(2, 1))
+        >>> jtorch.zeros(2, 2).ormqr(jtorch.zeros(1), jtorch.ones(2, 1))
         tensor([[1.],
                 [1.]])
     """
@@ -1349,7 +1350,7 @@ def geqrf(input: Tensor):
     """``torch.geqrf``: LAPACK's Householder QR (reflectors below R's diagonal, and tau).
 
     Example:
-        >>> jtorch.geqrf(jtorch.tensor([[3.0], [4.0]])).a
+        >>> jtorch.tensor([[3.0], [4.0]]).geqrf().a
         tensor([[-5.0000],
                 [ 0.5000]])
     """
