@@ -918,7 +918,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
     Example:
         >>> jtorch.nn.functional.multi_margin_loss(jtorch.tensor([[0.1, 0.2, 0.4]]), jtorch.tensor([2]))
-        tensor(0.5667)
+        tensor(0.5000)
     """
     import jtorch  # noqa: PLC0415
 
