@@ -108,6 +108,8 @@ class Backend(str):
 
 
 class RedOpType(enum.IntEnum):
+    __str__ = enum.Enum.__str__  # "RedOpType.SUM", as torch prints it
+
     SUM = 0
     AVG = 1
     PRODUCT = 2
@@ -251,6 +253,8 @@ def init_process_group(
         raise RuntimeError(
             "jtorch.distributed needs mpi4py and an MPI runtime: pip install 'jtorch[distributed]'"
         )
+    if name == "nccl" and not is_nccl_available():
+        raise RuntimeError("Distributed package doesn't have NCCL built in")
     MPI = _mpi.load()
     size, me = MPI.COMM_WORLD.Get_size(), MPI.COMM_WORLD.Get_rank()
     if world_size not in (-1, size) or rank not in (-1, me):
@@ -415,7 +419,7 @@ def _out(g: ProcessGroup, t: Tensor, name: str):
     if type(a) is not np.ndarray and transport is g._mpi:  # CUDA tensor over MPI: via the host
         host = a.get()
         return transport, host, lambda: _store(a, host)
-    if a.flags.c_contiguous and a.flags.writeable:
+    if a.flags.c_contiguous and (type(a) is not np.ndarray or a.flags.writeable):
         return transport, a, None
     buf = np.ascontiguousarray(a) if type(a) is np.ndarray else a.copy()
     return transport, buf, lambda: _store(a, buf)

@@ -71,9 +71,9 @@ class NCCLBackend:
 
     def _communicator(self, array):
         if self.comm is None:
-            uid = np.zeros(128, np.int8)  # ncclUniqueId is 128 bytes
+            uid = np.zeros(128, np.int64)  # ncclUniqueId: 128 chars, as CuPy's tuple of ints
             if self.rank == 0:
-                uid[:] = np.asarray(self.nccl.get_unique_id(), np.int8)
+                uid[:] = self.nccl.get_unique_id()
             test = self.mpi.broadcast(uid, 0)
             while not test():
                 pass
