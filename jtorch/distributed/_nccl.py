@@ -6,9 +6,8 @@ group's MPI communicator, which also carries CPU tensors and pickled objects. Op
 the current CuPy stream; each returns the poll of a CUDA event recorded after the op, so
 ``Work.wait()`` (and a blocking call, which waits at once) honours the group's timeout.
 
-Multi-GPU use: one rank per GPU, each selecting its device before the first collective, e.g.
-``jtorch.cuda.set_device(int(os.environ["LOCAL_RANK"]))`` under ``python -m
-jtorch.distributed.run``.
+Multi-GPU use: one rank per GPU, each putting its model and data on
+``cuda:<LOCAL_RANK>`` under ``python -m jtorch.distributed.run``.
 
 Example:
     >>> backend = NCCLBackend(mpi_backend)  # doctest: +SKIP
@@ -77,8 +76,10 @@ class NCCLBackend:
             test = self.mpi.broadcast(uid, 0)
             while not test():
                 pass
-            with self.cp.cuda.Device(array.device.id):
-                self.comm = self.nccl.NcclCommunicator(self.size, tuple(uid.tolist()), self.rank)
+            # NOTE: one process per GPU: the first tensor's device becomes this process's
+            # current device, so the current stream (on which ops are enqueued) is on it.
+            self.cp.cuda.Device(array.device.id).use()
+            self.comm = self.nccl.NcclCommunicator(self.size, tuple(uid.tolist()), self.rank)
         return self.comm
 
     def _buffer(self, array) -> tuple:
