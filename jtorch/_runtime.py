@@ -83,6 +83,12 @@ _BACKENDS = frozenset(
         "tvm",
     }
 )
+
+
+class InvalidBackend(RuntimeError):
+    """torch._dynamo's error for an unknown ``compile`` backend name."""
+
+
 _MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
 
 
@@ -137,7 +143,7 @@ def compile(  # noqa: A001
     if mode is not None and mode not in _MODES:
         raise RuntimeError(f"Unrecognized mode={mode}, should be one of: {', '.join(_MODES)}")
     if isinstance(backend, str) and backend not in _BACKENDS:
-        raise RuntimeError(
+        raise InvalidBackend(
             f"Invalid backend: {backend!r}, see `torch._dynamo.list_backends()` for available "
             "backends."
         )
@@ -231,7 +237,160 @@ def is_nonzero(input: Tensor) -> bool:
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     _deterministic[0] = bool(mode)
+    _flags["deterministic_warn_only"] = bool(mode) and bool(warn_only)
 
 
 def are_deterministic_algorithms_enabled() -> bool:
     return _deterministic[0]
+
+
+# -- process flags torch keeps (jtorch records them; NumPy kernels are deterministic and compute
+# float32 matmuls at full precision whatever the setting) ------------------------------------
+__all__ += [
+    "is_deterministic_algorithms_warn_only_enabled",
+    "set_deterministic_debug_mode",
+    "get_deterministic_debug_mode",
+    "set_float32_matmul_precision",
+    "get_float32_matmul_precision",
+    "set_warn_always",
+    "is_warn_always_enabled",
+    "get_default_device",
+    "set_default_device",
+    "set_default_tensor_type",
+    "set_flush_denormal",
+    "set_anomaly_enabled",
+    "is_vulkan_available",
+    "init_num_threads",
+]
+_flags = {"deterministic_warn_only": False, "matmul_precision": "highest", "warn_always": False}
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """Whether :func:`use_deterministic_algorithms` was turned on with ``warn_only=True``."""
+    return _flags["deterministic_warn_only"]
+
+
+def set_deterministic_debug_mode(debug_mode: str | int) -> None:
+    """``"default"``/0 (off), ``"warn"``/1 or ``"error"``/2: :func:`use_deterministic_algorithms`.
+
+    Example:
+        >>> jtorch.set_deterministic_debug_mode("warn"); jtorch.get_deterministic_debug_mode()
+        1
+        >>> jtorch.set_deterministic_debug_mode(0)
+    """
+    if isinstance(debug_mode, str):
+        modes = {"default": 0, "warn": 1, "error": 2}
+        if debug_mode not in modes:
+            raise RuntimeError(
+                "invalid value of debug_mode, expected one of `default`, `warn`, `error`, but got "
+                f"{debug_mode}"
+            )
+        debug_mode = modes[debug_mode]
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(
+            f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}"
+        )
+    use_deterministic_algorithms(debug_mode > 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode() -> int:
+    """0, 1 (warn only) or 2: see :func:`set_deterministic_debug_mode`."""
+    if not _deterministic[0]:
+        return 0
+    return 1 if _flags["deterministic_warn_only"] else 2
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Record ``"highest"``, ``"high"`` or ``"medium"`` (NumPy matmuls are always full float32).
+
+    Example:
+        >>> jtorch.set_float32_matmul_precision("high"); jtorch.get_float32_matmul_precision()
+        'high'
+        >>> jtorch.set_float32_matmul_precision("highest")
+    """
+    if precision not in ("highest", "high", "medium"):
+        import warnings  # noqa: PLC0415
+
+        warnings.warn(
+            f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+            "setFloat32MatmulPrecision call has no effect.",
+            stacklevel=2,
+        )
+        return
+    _flags["matmul_precision"] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    return _flags["matmul_precision"]
+
+
+def set_warn_always(b: bool) -> None:
+    """Warn every time instead of once (recorded; jtorch warnings go through ``warnings``)."""
+    _flags["warn_always"] = bool(b)
+
+
+def is_warn_always_enabled() -> bool:
+    return _flags["warn_always"]
+
+
+def get_default_device():
+    """The device factory functions use by default: always the CPU in jtorch.
+
+    Example:
+        >>> jtorch.get_default_device()
+        device(type='cpu')
+    """
+    from jtorch.backend import device  # noqa: PLC0415
+
+    return device("cpu")
+
+
+def set_default_device(device) -> None:
+    """Only the CPU (or None) can be the default device: jtorch factories place tensors on the
+    CPU unless given ``device=``."""
+    from jtorch.backend import as_device  # noqa: PLC0415
+
+    if device is not None and as_device(device).type != "cpu":
+        raise NotImplementedError(
+            "jtorch: set_default_device supports only 'cpu'; pass device= to factory functions"
+        )
+
+
+def set_default_tensor_type(t) -> None:
+    """Deprecated in torch: set the default floating dtype from a legacy tensor type
+    (``jtorch.DoubleTensor`` or ``"torch.DoubleTensor"``).
+
+    Example:
+        >>> jtorch.set_default_tensor_type("torch.FloatTensor"); jtorch.get_default_dtype()
+        torch.float32
+    """
+    import jtorch  # noqa: PLC0415
+
+    name = t if isinstance(t, str) else f"torch.{t.__name__}"
+    legacy = getattr(jtorch, name.split(".")[-1], None)
+    if legacy is None or not name.startswith("torch."):
+        raise TypeError(f"invalid type: '{name}'")
+    d = legacy.dtype if isinstance(legacy.dtype, jtorch.dtype) else None
+    if d is None or not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    jtorch.set_default_dtype(d)
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """False: NumPy offers no switch to flush denormals to zero (torch returns True where the CPU
+    supports it)."""
+    return False
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    from jtorch.autograd.anomaly_mode import _set  # noqa: PLC0415
+
+    _set(enabled, check_nan)
+
+
+def is_vulkan_available() -> bool:
+    return False
+
+
+def init_num_threads() -> None:
+    """Nothing to do: thread pools are set up by :func:`set_num_threads`."""
