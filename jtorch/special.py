@@ -16,6 +16,10 @@ from jtorch.ops.elementwise import sigmoid as expit
 from jtorch.ops.nn import log_softmax, softmax
 from jtorch.ops.reduce import logsumexp
 from jtorch.ops.special_fns import (
+    bessel_j0,
+    bessel_j1,
+    bessel_y0,
+    bessel_y1,
     digamma,
     entr,
     erfcx,
@@ -24,10 +28,17 @@ from jtorch.ops.special_fns import (
     i1,
     i1e,
     log_ndtr,
+    modified_bessel_i0,
+    modified_bessel_i1,
+    modified_bessel_k0,
+    modified_bessel_k1,
     ndtr,
     ndtri,
     polygamma,
+    scaled_modified_bessel_k0,
+    scaled_modified_bessel_k1,
     sinc,
+    spherical_bessel_j0,
     xlog1py,
     xlogy,
     zeta,
@@ -39,6 +50,17 @@ from jtorch.ops.special_fns import lgamma as gammaln
 from jtorch.ops.special_fns import mvlgamma as multigammaln
 
 __all__ = [
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_y0",
+    "bessel_y1",
+    "modified_bessel_i0",
+    "modified_bessel_i1",
+    "modified_bessel_k0",
+    "modified_bessel_k1",
+    "scaled_modified_bessel_k0",
+    "scaled_modified_bessel_k1",
+    "spherical_bessel_j0",
     "digamma",
     "entr",
     "erf",

@@ -147,3 +147,19 @@ def test_out_and_second_order():
     jtorch.lgamma(jtorch.tensor([1.0, 3.0]), out=out)
     assert out.tolist() == pytest.approx([0.0, np.log(2)])
     check(lambda lib, x: lib.autograd.grad(lib.lgamma(x).sum(), x, create_graph=True)[0], POS)
+
+
+BESSEL = (
+    "bessel_j0 bessel_j1 bessel_y0 bessel_y1 modified_bessel_i0 modified_bessel_i1 "
+    "modified_bessel_k0 modified_bessel_k1 scaled_modified_bessel_k0 scaled_modified_bessel_k1 "
+    "spherical_bessel_j0"
+).split()
+
+
+@pytest.mark.parametrize("name", BESSEL)
+def test_bessel(name):
+    x = np.concatenate([np.linspace(-12.0, 30.0, 43), [0.0, 1e-7, 4.99, 5.01, 1.99, 2.01, 1e3]])
+    x = np.concatenate([x, [np.inf, -np.inf, np.nan]])
+    check(lambda lib, x: getattr(lib.special, name)(x), x, grad=False)
+    y = getattr(jtorch.special, name)(jtorch.tensor([1.0, 2.0], requires_grad=True))
+    assert y.grad_fn is None and not y.requires_grad  # torch does not differentiate these
