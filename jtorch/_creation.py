@@ -521,3 +521,17 @@ def new_full(
 
 
 NEW_METHODS = (new_tensor, new_zeros, new_ones, new_empty, new_full)
+
+
+def new(self: Tensor, *args, device=None) -> Tensor:
+    """``Tensor.new``: the legacy constructor (a shape or data) with ``self``'s dtype and device.
+
+    Example:
+        >>> x = jtorch.tensor([1, 2])
+        >>> x.new(2, 3).shape, x.new([5, 6])
+        (torch.Size([2, 3]), tensor([5, 6]))
+    """
+    return Tensor._make(legacy_array(args, self.dtype, device or self.device))
+
+
+NEW_METHODS += (new,)

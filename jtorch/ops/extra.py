@@ -271,10 +271,10 @@ def copysign(input: Tensor, other) -> Tensor:
     return CopysignScalar.apply(a, float(b))
 
 
-class _Scale(Function):
-    """Multiplication by a constant, with its own grad_fn name (deg2rad, rad2deg)."""
+class Deg2Rad(Function):
+    """Multiplication by a constant ``factor`` (subclasses change it and the grad_fn name)."""
 
-    factor = 1.0
+    factor = math.pi / 180
 
     @classmethod
     def forward(cls, ctx, x):
@@ -285,12 +285,7 @@ class _Scale(Function):
         return grad * cls.factor
 
 
-class Deg2Rad(_Scale):
-    node_name = "Deg2RadBackward0"
-    factor = math.pi / 180
-
-
-class Rad2Deg(_Scale):
+class Rad2Deg(Deg2Rad):
     node_name = "Rad2DegBackward0"
     factor = 180 / math.pi
 
