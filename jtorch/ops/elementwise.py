@@ -371,7 +371,8 @@ class Pow(Function):
         e = ctx.exponent
         if e == 0:
             return grad * 0
-        return grad * e * x ** (e - 1) if e != 2 else grad * 2 * x
+        slope = e * x ** (e - 1) if e != 2 else 2 * x
+        return grad * (slope.conj() if slope.is_complex() else slope)
 
 
 class PowTensor(Function):
@@ -532,6 +533,8 @@ class Sigmoid(Function):
     def forward(ctx, x):
         ctx.retain_outputs(0)
         xp = xp_of(x)
+        if x.dtype.kind == "c":
+            return 1 / (1 + xp.exp(-x))
         # NOTE: split by sign so exp never overflows (same values as 1 / (1 + exp(-x))).
         e = xp.exp(-xp.abs(x))
         return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -693,7 +696,12 @@ class _Unary:
     @staticmethod
     def backward(ctx, grad):
         saved = ctx.saved_inputs or ctx.saved_outputs
-        return ctx.fn.derivative(grad, saved[0] if saved else None)
+        v = saved[0] if saved else None
+        if v is not None and grad.is_complex():
+            # NOTE: torch's convention for holomorphic f: grad * conj(f'(x)), i.e. the table's
+            # real-valued formula applied to conj(grad), conjugated back.
+            return ctx.fn.derivative(grad.conj(), v).conj()
+        return ctx.fn.derivative(grad, v)
 
 
 def _op(name: str, kernel, derivative, saves: str = "x", node_name: str | None = None):

@@ -48,7 +48,26 @@ UNARY = {
     "mean": lambda lib, z: z.mean(1),
     "adjoint": lambda lib, z: z.adjoint(),
     "mH": lambda lib, z: lib.adjoint(z) @ z,
+    "sigmoid": lambda lib, z: z.sigmoid(),
+    "square": lambda lib, z: z.square(),
+    "pow3": lambda lib, z: z**3,
 }
+
+
+def _holomorphic(name: str):
+    """A holomorphic function of the library: torch's gradient is grad * conj(f'(z))."""
+    return lambda lib, z: getattr(lib, name)(z * 0.5)
+
+
+UNARY.update(
+    {
+        name: _holomorphic(name)
+        for name in (
+            "sin cos tan asin acos atan sinh cosh asinh atanh rsqrt exp2 expm1 log log2 log10 "
+            "log1p reciprocal sqrt tanh"
+        ).split()
+    }
+)
 
 
 @pytest.mark.parametrize("name", UNARY)
