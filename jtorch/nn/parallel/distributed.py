@@ -252,6 +252,10 @@ class DistributedDataParallel(Module):
     def _ready(self, b: int) -> None:
         bucket = self._bucket_list[b]
         bucket.pending -= 1
+        if self._next and not self._bucket_list[self._next - 1].work._done:
+            # NOTE: MPI advances non-blocking collectives only inside MPI calls: testing the
+            # latest reduction at each gradient is what makes them overlap with backward.
+            self._bucket_list[self._next - 1].work.is_completed()
         if bucket.pending:
             return
         g, buckets = self.process_group, self._bucket_list
