@@ -46,8 +46,8 @@ def to_numpy(x):
     """Any result (jtorch/torch tensor, number, nested tuple) as NumPy / Python data."""
     if isinstance(x, jtorch.Tensor):
         return x.detach().numpy()
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
+    if isinstance(x, torch.Tensor):  # torch refuses .numpy() of a lazily conjugated tensor
+        return x.detach().resolve_conj().resolve_neg().numpy()
     if isinstance(x, (tuple, list)):
         return type(x)(to_numpy(v) for v in x)
     return x
