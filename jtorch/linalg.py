@@ -21,6 +21,7 @@ from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops import reduce
 from jtorch.ops._broadcast import float_operand
+from jtorch.ops._inplace import with_out
 
 __all__ = [
     "LinAlgError",
@@ -614,6 +615,7 @@ def _info(A: Tensor, value: int = 0) -> Tensor:
     return Tensor._make(xp.full(A.shape[:-2], value, dtype="int32"))
 
 
+@with_out
 def inv_ex(A: Tensor, *, check_errors: bool = False):
     """Inverse and info (0 on success; else the first zero pivot, with a NaN result).
 
@@ -631,6 +633,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False):
         return return_types.linalg_inv_ex(nan, _info(A, _zero_pivot(A._array)))
 
 
+@with_out
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
     """Cholesky factor and info (0 on success, else the order of the first non-PD minor).
 
@@ -648,6 +651,7 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
         return return_types.linalg_cholesky_ex(nan, _info(A, _first_bad_minor(A._array)))
 
 
+@with_out
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
     """Solution of ``A X = B`` and info (0 on success).
 
@@ -706,6 +710,7 @@ def _solve(xp, a, b):
     return xp.linalg.solve(a, b)
 
 
+@with_out
 def solve_triangular(
     A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False
 ) -> Tensor:
@@ -725,6 +730,7 @@ def solve_triangular(
     return SolveTriangular.apply(A, B, upper=upper, left=left, unitriangular=unitriangular)
 
 
+@with_out
 def triangular_solve(
     b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False
 ):
@@ -741,6 +747,7 @@ def triangular_solve(
     return return_types.triangular_solve(x, A.clone())
 
 
+@with_out
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """Solution of ``A X = B`` given the Cholesky factor ``L`` of ``A``.
 
@@ -755,6 +762,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     return solve_triangular(_mh(low), y, upper=True)
 
 
+@with_out
 def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
     """Inverse of ``A`` given its Cholesky factor.
 
@@ -836,6 +844,7 @@ def _lu_backward(gl: Tensor, gu: Tensor, low: Tensor, up: Tensor) -> Tensor:
     return solve_triangular(_mh(low), phi, upper=True, unitriangular=True)
 
 
+@with_out
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False):
     """Packed LU factorisation with partial pivoting, its pivots and info.
 
@@ -862,6 +871,7 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False):
     return return_types.linalg_lu_factor_ex(lu, piv, info)
 
 
+@with_out
 def lu_factor(A: Tensor, *, pivot: bool = True):
     """Packed LU factorisation ``(LU, pivots)``; raises for a singular matrix.
 
@@ -897,6 +907,7 @@ def _permutation(pivots, m: int, xp, dtype):
     return p.reshape(pivots.shape[:-1] + (m, m))
 
 
+@with_out
 def lu_unpack(
     LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True
 ):
@@ -925,6 +936,7 @@ def lu_unpack(
     return return_types.lu_unpack(p, low, up)
 
 
+@with_out
 def lu(A: Tensor, *, pivot: bool = True):
     """LU decomposition ``A = P L U`` with partial pivoting.
 
@@ -938,6 +950,7 @@ def lu(A: Tensor, *, pivot: bool = True):
     return return_types.linalg_lu(*lu_unpack(lu_, piv))
 
 
+@with_out
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False):
     """Solution of ``A X = B`` (or ``X A = B``; ``A^H`` if ``adjoint``) from ``lu_factor(A)``.
 
@@ -967,6 +980,7 @@ def lu_legacy(A: Tensor, pivot: bool = True, get_infos: bool = False):
     return return_types._lu_with_info(lu_, piv, info) if get_infos else (lu_, piv)
 
 
+@with_out
 def lu_solve_legacy(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
     """``torch.lu_solve``: :func:`linalg.lu_solve` with the right-hand side first."""
     return lu_solve(LU_data, LU_pivots, b)
@@ -1131,6 +1145,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
 # -- products and small composites ---------------------------------------------------------------
 
 
+@with_out
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """``torch.linalg.matmul``: alias of :func:`jtorch.matmul`.
 
@@ -1141,6 +1156,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     return input @ other
 
 
+@with_out
 def multi_dot(tensors) -> Tensor:
     """Product of a chain of matrices; the first and last may be vectors.
 
@@ -1166,6 +1182,7 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
     return matrices[0] if len(matrices) == 1 else multi_dot(matrices)
 
 
+@with_out
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """Dot product ``sum(conj(x) * y)`` over ``dim`` (with broadcasting).
 
@@ -1176,6 +1193,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     return (x.conj() * y).sum(dim)
 
 
+@with_out
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (with broadcasting).
 
@@ -1202,6 +1220,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     return out.movedim(-1, dim % out.ndim)
 
 
+@with_out
 def cross_legacy(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     """``torch.cross``: ``dim`` defaults to the first dimension of size 3."""
     if dim is None:
@@ -1230,6 +1249,7 @@ def vander(x: Tensor, N: int | None = None) -> Tensor:
     return cat([ones, x.unsqueeze(-1).expand(*x.shape, n - 1)], -1).cumprod(-1)
 
 
+@with_out
 def cond(A: Tensor, p=None) -> Tensor:
     """Condition number of ``A`` in the ``p``-norm (2-norm by default, via singular values).
 
@@ -1244,6 +1264,7 @@ def cond(A: Tensor, p=None) -> Tensor:
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
+@with_out
 def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
     """Inverse of ``A`` seen as a linear map from its first ``ind`` dims to the rest.
 
@@ -1260,6 +1281,7 @@ def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
     return inv(A.reshape(rows, -1)).reshape(*in_shape, *out_shape)
 
 
+@with_out
 def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
     """The ``X`` with ``tensordot(A, X, X.ndim) == B``.
 
@@ -1274,6 +1296,7 @@ def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
     return solve(A.reshape(B.numel(), -1), B.reshape(-1)).reshape(x_shape)
 
 
+@with_out
 def householder_product(A: Tensor, tau: Tensor) -> Tensor:
     """The first ``n`` columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^H`` (as LAPACK orgqr).
 
@@ -1310,6 +1333,7 @@ def orgqr(input: Tensor, tau: Tensor) -> Tensor:
     return householder_product(input, tau)
 
 
+@with_out
 def ormqr(
     input: Tensor, tau: Tensor, other: Tensor, left: bool = True, transpose: bool = False
 ) -> Tensor:
@@ -1346,6 +1370,7 @@ class Geqrf(Function):
         raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
 
 
+@with_out
 def geqrf(input: Tensor):
     """``torch.geqrf``: LAPACK's Householder QR (reflectors below R's diagonal, and tau).
 

@@ -168,3 +168,22 @@ def test_tensor_methods():
     check(lambda lib, h: h.geqrf(), h, grad=False)
     check(lambda lib, h: h.orgqr(h[0]), h)
     check(lambda lib, h, o: h.ormqr(h[0], o, False, True), h, randn(2, 4, seed=13))
+
+
+def test_grad_fn_names_and_out():
+    import torch  # noqa: PLC0415  (the oracle; conftest skips without it)
+
+    cases = [
+        lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True),
+        lambda lib, a, b: lib.linalg.matrix_exp(a),
+        lambda lib, a, b: lib.linalg.lstsq(a, b).solution,
+        lambda lib, a, b: lib.linalg.lu_factor(a).LU,
+        lambda lib, a, b: legacy(lib, "geqrf")(a).a,
+    ]
+    for fn in cases:
+        ours = fn(jtorch, jtorch.tensor(A, requires_grad=True), jtorch.tensor(B))
+        theirs = fn(torch, torch.tensor(A, requires_grad=True), torch.tensor(B))
+        assert ours.grad_fn.name() == type(theirs.grad_fn).__name__
+    out = jtorch.empty(0)
+    jtorch.linalg.solve_triangular(jtorch.tensor(A), jtorch.tensor(B), upper=True, out=out)
+    assert np.allclose(out.numpy(), np.linalg.solve(np.triu(A), B))

@@ -163,3 +163,32 @@ def test_bessel(name):
     check(lambda lib, x: getattr(lib.special, name)(x), x, grad=False)
     y = getattr(jtorch.special, name)(jtorch.tensor([1.0, 2.0], requires_grad=True))
     assert y.grad_fn is None and not y.requires_grad  # torch does not differentiate these
+
+
+def test_grad_fn_names():
+    import torch  # noqa: PLC0415  (the oracle; conftest skips without it)
+
+    cases = [
+        lambda lib, x, y: lib.lgamma(x),
+        lambda lib, x, y: lib.digamma(x),
+        lambda lib, x, y: lib.polygamma(2, x),
+        lambda lib, x, y: lib.mvlgamma(x + 3, 2),
+        lambda lib, x, y: lib.i0(x),
+        lambda lib, x, y: lib.special.i0e(x),
+        lambda lib, x, y: lib.special.i1(x),
+        lambda lib, x, y: lib.special.i1e(x),
+        lambda lib, x, y: lib.sinc(x),
+        lambda lib, x, y: lib.special.entr(x),
+        lambda lib, x, y: lib.special.erfcx(x),
+        lambda lib, x, y: lib.special.ndtri(x / 10),
+        lambda lib, x, y: lib.special.log_ndtr(x),
+        lambda lib, x, y: lib.xlogy(x, y),
+        lambda lib, x, y: lib.special.xlog1py(x, y),
+        lambda lib, x, y: lib.igamma(y, x),
+        lambda lib, x, y: lib.igammac(y, x),
+        lambda lib, x, y: lib.special.zeta(y + 1, x),
+    ]
+    for fn in cases:
+        ours = fn(jtorch, jtorch.tensor(POS, requires_grad=True), jtorch.tensor(POS[::-1]))
+        theirs = fn(torch, torch.tensor(POS, requires_grad=True), torch.tensor(POS[::-1].copy()))
+        assert ours.grad_fn.name() == type(theirs.grad_fn).__name__
