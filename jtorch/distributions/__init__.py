@@ -23,6 +23,7 @@ from jtorch.distributions.bernoulli import Bernoulli
 from jtorch.distributions.binomial import Binomial
 from jtorch.distributions.categorical import Categorical
 from jtorch.distributions.cauchy import Cauchy
+from jtorch.distributions.constraint_registry import biject_to, transform_to
 from jtorch.distributions.continuous_bernoulli import ContinuousBernoulli
 from jtorch.distributions.dirichlet import Beta, Dirichlet
 from jtorch.distributions.distribution import Distribution
@@ -104,9 +105,11 @@ __all__ = [
     "TransformedDistribution",
     "Uniform",
     "Weibull",
+    "biject_to",
     "constraints",
     "kl_divergence",
     "register_kl",
+    "transform_to",
     "transforms",
 ]
 __all__.extend(transforms.__all__)

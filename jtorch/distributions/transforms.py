@@ -19,12 +19,20 @@ from numbers import Number
 
 import jtorch
 from jtorch.distributions import constraints
-from jtorch.distributions.utils import _broadcast_shapes, _sum_rightmost, lazy_property
+from jtorch.distributions.utils import (
+    _broadcast_shapes,
+    _sum_rightmost,
+    lazy_property,
+    tril_matrix_to_vec,
+    vec_to_tril_matrix,
+)
 
 __all__ = [
     "AbsTransform",
     "AffineTransform",
+    "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
@@ -35,6 +43,7 @@ __all__ = [
     "SigmoidTransform",
     "SoftmaxTransform",
     "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "TanhTransform",
     "Transform",
@@ -762,3 +771,178 @@ class CumulativeDistributionTransform(Transform):
         if self._cache_size == cache_size:
             return self
         return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+
+class CorrCholeskyTransform(Transform):
+    """Unconstrained vectors of length D*(D-1)/2 to Cholesky factors of D x D correlation
+    matrices (lower triangular, positive diagonal, unit-norm rows) by a signed stick breaking
+    of ``tanh(x)`` row by row."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def _call(self, x):
+        x = jtorch.tanh(x)
+        eps = jtorch.finfo(x.dtype).eps
+        r = vec_to_tril_matrix(x.clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        # NOTE: y = sign(r) * sqrt(z * z1m_cumprod) = r * sqrt(z1m_cumprod) for z = r**2
+        z1m_cumprod_sqrt = (1 - r**2).sqrt().cumprod(-1)
+        r = r + jtorch.eye(r.shape[-1], dtype=r.dtype, device=r.device)
+        return r * jtorch.nn.functional.pad(z1m_cumprod_sqrt[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y):
+        y_cumsum = 1 - jtorch.cumsum(y * y, dim=-1)
+        y_cumsum_shifted = jtorch.nn.functional.pad(y_cumsum[..., :-1], [1, 0], value=1)
+        t = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(y_cumsum_shifted, diag=-1).sqrt()
+        return (t.log1p() - t.neg().log1p()) / 2  # atanh
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        # NOTE: of x and the flattened strict lower triangle of y (the spaces' dimensions differ);
+        # diag=-2 skips the shift of the cumulative sum.
+        y1m_cumsum_tril = tril_matrix_to_vec(1 - (y * y).cumsum(dim=-1), diag=-2)
+        stick_breaking_logdet = 0.5 * y1m_cumsum_tril.log().sum(-1)
+        tanh_logdet = -2 * (x + _softplus(-2 * x) - math.log(2.0)).sum(dim=-1)
+        return stick_breaking_logdet + tanh_logdet
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        N = shape[-1]
+        D = round((0.25 + 2 * N) ** 0.5 + 0.5)
+        if D * (D - 1) // 2 != N:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return shape[:-1] + (D, D)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        D = shape[-1]
+        return shape[:-2] + (D * (D - 1) // 2,)
+
+
+class _PiecewiseTransform(Transform):
+    """Shared part of CatTransform and StackTransform: one transform per piece along ``dim``."""
+
+    def __init__(self, tseq, dim: int, cache_size: int) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    @property
+    def bijective(self) -> bool:
+        return all(t.bijective for t in self.transforms)
+
+    def _check(self, z, letter: str, in_call: bool, size: int, what: str) -> None:
+        """torch's checks of ``dim`` and the size along it (``x``/``y``: input/output)."""
+        if not (-z.dim() <= self.dim < z.dim()):
+            name = "tensor" if in_call else letter
+            raise AssertionError(
+                f"dim {self.dim} out of range for {name} with {z.dim()} dimensions"
+            )
+        if z.size(self.dim) != size:
+            raise AssertionError(f"{letter}.size({self.dim}) = {z.size(self.dim)} {what}")
+
+
+class CatTransform(_PiecewiseTransform):
+    """``tseq[i]`` applied to consecutive pieces of ``lengths[i]`` along ``dim``, compatible
+    with :func:`jtorch.cat`."""
+
+    def __init__(self, tseq, dim: int = 0, lengths=None, cache_size: int = 0) -> None:
+        super().__init__(tseq, dim, cache_size)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(
+                f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})"
+            )
+
+    @lazy_property
+    def event_dim(self) -> int:
+        return max(t.event_dim for t in self.transforms)
+
+    @lazy_property
+    def length(self) -> int:
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size: int = 1):
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    def _pieces(self, z, letter: str, in_call: bool = False):
+        self._check(z, letter, in_call, self.length, f"must equal length {self.length}")
+        starts = [sum(self.lengths[:i]) for i in range(len(self.lengths))]
+        return [z.narrow(self.dim, s, n) for s, n in zip(starts, self.lengths)]
+
+    def _call(self, x):
+        pieces = self._pieces(x, "x", True)
+        return jtorch.cat([t(p) for t, p in zip(self.transforms, pieces)], dim=self.dim)
+
+    def _inverse(self, y):
+        pieces = self._pieces(y, "y", True)
+        return jtorch.cat([t.inv(p) for t, p in zip(self.transforms, pieces)], dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        logdetjacs = []
+        for t, xs, ys in zip(self.transforms, self._pieces(x, "x"), self._pieces(y, "y")):
+            logdetjac = t.log_abs_det_jacobian(xs, ys)
+            if t.event_dim < self.event_dim:
+                logdetjac = _sum_rightmost(logdetjac, self.event_dim - t.event_dim)
+            logdetjacs.append(logdetjac)
+        # Concatenate along dim if it is a batch dim, else sum over it.
+        dim = (self.dim - x.dim() if self.dim >= 0 else self.dim) + self.event_dim
+        return jtorch.cat(logdetjacs, dim=dim) if dim < 0 else sum(logdetjacs)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+
+class StackTransform(_PiecewiseTransform):
+    """``tseq[i]`` applied to the i-th slice along ``dim``, compatible with :func:`jtorch.stack`."""
+
+    def __init__(self, tseq, dim: int = 0, cache_size: int = 0) -> None:
+        super().__init__(tseq, dim, cache_size)
+
+    def with_cache(self, cache_size: int = 1):
+        if self._cache_size == cache_size:
+            return self
+        return StackTransform(self.transforms, self.dim, cache_size)
+
+    def _slices(self, z, letter: str, in_call: bool = False):
+        n = len(self.transforms)
+        self._check(z, letter, in_call, n, f"must equal len(transforms) {n}")
+        return [z.select(self.dim, i) for i in range(z.size(self.dim))]
+
+    def _call(self, x):
+        slices = self._slices(x, "x", True)
+        return jtorch.stack([t(s) for t, s in zip(self.transforms, slices)], dim=self.dim)
+
+    def _inverse(self, y):
+        slices = self._slices(y, "y", True)
+        return jtorch.stack([t.inv(s) for t, s in zip(self.transforms, slices)], dim=self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        terms = [
+            t.log_abs_det_jacobian(xs, ys)
+            for t, xs, ys in zip(self.transforms, self._slices(x, "x"), self._slices(y, "y"))
+        ]
+        return jtorch.stack(terms, dim=self.dim)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
