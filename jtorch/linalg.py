@@ -63,6 +63,9 @@ __all__ = [
     "tensorsolve",
     "vander",
     "vecdot",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
 ]
 
 
@@ -1386,6 +1389,174 @@ return_types.structseq("triangular_solve", ("solution", "cloned_coefficient"))
 return_types.structseq("linalg_lu_factor_ex", ("LU", "pivots", "info"))
 return_types.structseq("geqrf", ("a", "tau"))
 return_types.structseq("_lu_with_info", ("LU", "pivots", "info"))
+
+
+# -- LDL^T (Bunch-Kaufman, as LAPACK's unblocked sytf2/sytrs, lower triangle) ---------------------
+
+_BK_ALPHA = (1 + 17**0.5) / 8
+
+
+def _ldl_one(w):
+    """Factor one symmetric matrix in place (a full symmetric working copy); returns (pivots,
+    info) in LAPACK's convention (1-based; negative for 2 x 2 blocks)."""
+    n = w.shape[0]
+    piv = np.zeros(n, "int32")
+    info, k = 0, 0
+    while k < n:
+        step, absakk = 1, abs(float(w[k, k]))
+        imax = k + 1 + int(np.argmax(np.abs(w[k + 1 :, k]))) if k < n - 1 else k
+        colmax = abs(float(w[imax, k])) if k < n - 1 else 0.0
+        kp = k
+        if max(absakk, colmax) == 0 or absakk != absakk:
+            info = info or k + 1
+        else:
+            if absakk < _BK_ALPHA * colmax:
+                rowmax = float(np.abs(w[imax, k:imax]).max())
+                if imax < n - 1:
+                    rowmax = max(rowmax, float(np.abs(w[imax + 1 :, imax]).max()))
+                if absakk >= _BK_ALPHA * colmax * (colmax / rowmax):
+                    kp = k
+                elif abs(float(w[imax, imax])) >= _BK_ALPHA * rowmax:
+                    kp = imax
+                else:
+                    kp, step = imax, 2
+            kk = k + step - 1
+            if kp != kk:  # symmetric interchange inside the trailing block
+                w[[kk, kp], k:] = w[[kp, kk], k:]
+                w[k:, [kk, kp]] = w[k:, [kp, kk]]
+            if step == 1:
+                x = w[k + 1 :, k].copy()
+                w[k + 1 :, k + 1 :] -= np.outer(x, x / w[k, k])
+                w[k + 1 :, k] = x / w[k, k]
+            elif k < n - 2:
+                d21 = w[k + 1, k]
+                d11, d22 = w[k + 1, k + 1] / d21, w[k, k] / d21
+                d21 = 1 / (d11 * d22 - 1) / d21
+                a0, a1 = w[k + 2 :, k].copy(), w[k + 2 :, k + 1].copy()
+                wk, wkp1 = d21 * (d11 * a0 - a1), d21 * (d22 * a1 - a0)
+                w[k + 2 :, k + 2 :] -= np.outer(a0, wk) + np.outer(a1, wkp1)
+                w[k + 2 :, k], w[k + 2 :, k + 1] = wk, wkp1
+        piv[k : k + step] = kp + 1 if step == 1 else -(kp + 1)
+        k += step
+    return piv, info
+
+
+def _ldl_solve_one(ld, piv, b):
+    """LAPACK's sytrs (lower): ``A X = B`` from the factorisation of one matrix."""
+    n = ld.shape[0]
+    k = 0
+    while k < n:  # L D Y = P^T B
+        kp = abs(int(piv[k])) - 1
+        if piv[k] > 0:
+            b[[k, kp]] = b[[kp, k]]
+            b[k + 1 :] -= np.outer(ld[k + 1 :, k], b[k])
+            b[k] /= ld[k, k]
+            k += 1
+            continue
+        b[[k + 1, kp]] = b[[kp, k + 1]]
+        b[k + 2 :] -= np.outer(ld[k + 2 :, k], b[k]) + np.outer(ld[k + 2 :, k + 1], b[k + 1])
+        akm1k = ld[k + 1, k]
+        akm1, ak = ld[k, k] / akm1k, ld[k + 1, k + 1] / akm1k
+        denom = akm1 * ak - 1
+        bkm1, bk = b[k] / akm1k, b[k + 1] / akm1k
+        b[k], b[k + 1] = (ak * bkm1 - bk) / denom, (akm1 * bk - bkm1) / denom
+        k += 2
+    k = n - 1
+    while k >= 0:  # L^T X = Y, then undo the interchanges
+        b[k] -= ld[k + 1 :, k] @ b[k + 1 :]
+        step = 1
+        if piv[k] < 0:
+            b[k - 1] -= ld[k + 1 :, k - 1] @ b[k + 1 :]
+            step = 2
+        kp = abs(int(piv[k])) - 1
+        b[[k, kp]] = b[[kp, k]]
+        k -= step
+    return b
+
+
+class LdlFactorEx(Function):
+    node_name = "NotImplemented"
+    differentiable_outputs = (0,)
+
+    @staticmethod
+    def forward(ctx, a):
+        flat = np.array(a, dtype=a.dtype).reshape(-1, *a.shape[-2:])
+        flat = np.tril(flat) + np.tril(flat, -1).swapaxes(-1, -2)  # the lower triangle is read
+        pivs, infos = zip(*(_ldl_one(w) for w in flat)) if len(flat) else ((), ())
+        xp = xp_of(a)
+        batch = a.shape[:-2]
+        piv = np.array(pivs, "int32").reshape(batch + a.shape[-1:])
+        info = np.array(infos, "int32").reshape(batch)
+        ld = np.tril(flat).reshape(a.shape)
+        return xp.asarray(ld), xp.asarray(piv), xp.asarray(info)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("derivative for aten::linalg_ldl_factor_ex is not implemented")
+
+
+class LdlSolve(Function):
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, ld, piv, b):
+        shape = np.broadcast_shapes(ld.shape[:-2], b.shape[:-2])
+        lds = np.broadcast_to(np.asarray(ld), shape + ld.shape[-2:]).reshape(-1, *ld.shape[-2:])
+        ps = np.broadcast_to(np.asarray(piv), shape + piv.shape[-1:]).reshape(-1, piv.shape[-1])
+        bs = np.broadcast_to(np.asarray(b), shape + b.shape[-2:]).reshape(-1, *b.shape[-2:])
+        out = [_ldl_solve_one(x, p, y.copy()) for x, p, y in zip(lds, ps, bs)]
+        out = np.array(out, dtype=b.dtype).reshape(shape + b.shape[-2:])
+        return xp_of(b).asarray(out)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("derivative for aten::linalg_ldl_solve is not implemented")
+
+
+@with_out
+def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False):
+    """LDL^T factorisation with Bunch-Kaufman pivoting, its pivots and info (LAPACK's sytrf).
+
+    Example:
+        >>> jtorch.linalg.ldl_factor_ex(jtorch.tensor([[4.0, 2.0], [2.0, 3.0]])).LD
+        tensor([[4.0000, 0.0000],
+                [0.5000, 2.0000]])
+    """
+    A = float_operand(A)
+    _square(A, "ldl_factor_ex")
+    ld, piv, info = LdlFactorEx.apply(A)
+    if check_errors and bool((info > 0).any()):
+        raise LinAlgError(f"torch.linalg.ldl_factor_ex: Unknown error code: {int(info.max())}.")
+    return return_types.linalg_ldl_factor_ex(ld, piv, info)
+
+
+@with_out
+def ldl_factor(A: Tensor, *, hermitian: bool = False):
+    """``(LD, pivots)`` of :func:`ldl_factor_ex`.
+
+    Example:
+        >>> jtorch.linalg.ldl_factor(jtorch.tensor([[4.0, 2.0], [2.0, 3.0]])).pivots
+        tensor([1, 2], dtype=torch.int32)
+    """
+    ld, piv, _ = ldl_factor_ex(A, hermitian=hermitian)
+    return return_types.linalg_ldl_factor(ld, piv)
+
+
+@with_out
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False) -> Tensor:
+    """Solution of ``A X = B`` from :func:`ldl_factor` of ``A``.
+
+    Example:
+        >>> LD, piv = jtorch.linalg.ldl_factor(jtorch.tensor([[4.0, 2.0], [2.0, 3.0]]))
+        >>> jtorch.linalg.ldl_solve(LD, piv, jtorch.tensor([[6.0], [5.0]]))
+        tensor([[1.],
+                [1.]])
+    """
+    return LdlSolve.apply(LD, pivots, B)
+
+
+return_types.structseq("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
+return_types.structseq("linalg_ldl_factor", ("LD", "pivots"))
 
 
 # The legacy top-level functions (``torch.lu``, ``torch.cholesky_solve``, ...) by torch name.

@@ -187,3 +187,18 @@ def test_grad_fn_names_and_out():
     out = jtorch.empty(0)
     jtorch.linalg.solve_triangular(jtorch.tensor(A), jtorch.tensor(B), upper=True, out=out)
     assert np.allclose(out.numpy(), np.linalg.solve(np.triu(A), B))
+
+
+def test_ldl():
+    sym = randn(3, 4, 4, seed=14)
+    sym = sym + sym.swapaxes(-1, -2)
+    sym[1, 0, 0] = 0.0  # forces a 2 x 2 pivot block
+    sym[2] = np.round(sym[2])
+    b = randn(3, 4, 2, seed=15)
+    check(lambda lib, a: lib.linalg.ldl_factor_ex(a), sym, grad=False)
+    pivoted = np.array([[0.0, 1, 2], [1, 0, 3], [2, 3, 0]])
+    check(lambda lib, a: lib.linalg.ldl_factor(a), pivoted, grad=False)
+    check(lambda lib, a, b: lib.linalg.ldl_solve(*lib.linalg.ldl_factor(a), b), sym, b, grad=False)
+    check(lambda lib, a: lib.linalg.ldl_factor_ex(a), np.zeros((3, 3)), grad=False)
+    with pytest.raises(RuntimeError, match="derivative for aten::linalg_ldl_factor_ex"):
+        jtorch.linalg.ldl_factor(jtorch.tensor(sym, requires_grad=True)).LD.sum().backward()
