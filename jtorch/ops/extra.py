@@ -103,6 +103,28 @@ __all__ = [
     "nuclear_norm",
     "norm_except_dim",
     "histogramdd",
+    "poisson",
+    "binomial",
+    "bilinear",
+    "kl_div",
+    "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "poisson_nll_loss",
+    "triplet_margin_loss",
+    "embedding",
+    "batch_norm",
+    "instance_norm",
+    "native_layer_norm",
+    "native_batch_norm",
+    "native_dropout",
+    "feature_dropout",
+    "feature_dropout_",
+    "convolution",
+    "grid_sampler",
+    "affine_grid_generator",
+    "ctc_loss",
 ]
 
 
@@ -2203,3 +2225,385 @@ def histogramdd(input: Tensor, bins=10, *, range=None, weight=None, density: boo
     make = lambda a: Tensor._make(xp.asarray(a.astype(np_dtype)))  # noqa: E731
     result = return_types.structseq("histogramdd", ("hist", "bin_edges"))
     return result((make(hist), tuple(make(e) for e in edges)))
+
+
+# -- samplers --------------------------------------------------------------------------------
+def _numpy_rng(generator) -> np.random.Generator:
+    """A NumPy generator seeded from the jtorch ``generator`` (so ``manual_seed`` reproduces)."""
+    from jtorch.random import default_generator  # noqa: PLC0415
+
+    return np.random.default_rng((generator or default_generator).words(4))
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """Poisson draws with rates ``input`` (same dtype; NumPy's sampler, not torch's stream).
+
+    Example:
+        >>> jtorch.poisson(jtorch.zeros(3))
+        tensor([0., 0., 0.])
+    """
+    from jtorch.backend import to_numpy  # noqa: PLC0415
+
+    rates = to_numpy(input._array)
+    if (rates < 0).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    values = _numpy_rng(generator).poisson(rates).astype(input._array.dtype)
+    return Tensor._make(xp_of(input._array).asarray(values))
+
+
+def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
+    """Binomial draws of ``count`` trials with success probability ``prob`` (NumPy's sampler).
+
+    Example:
+        >>> jtorch.binomial(jtorch.tensor([5.0, 0.0]), jtorch.tensor([1.0, 0.5]))
+        tensor([5., 0.])
+    """
+    from jtorch.backend import to_numpy  # noqa: PLC0415
+
+    if count.dtype.category != dtypes.FLOAT:
+        raise elementwise._not_implemented("binomial_cpu", count)
+    n, p = np.broadcast_arrays(to_numpy(count._array), to_numpy(prob._array))
+    values = _numpy_rng(generator).binomial(n.astype(np.int64), p).astype(count._array.dtype)
+    return Tensor._make(xp_of(count._array).asarray(values))
+
+
+# -- torch's top-level (ATen) spellings of nn.functional ops ----------------------------------
+# NOTE: torch.<op> takes ATen's arguments: ``reduction`` as an int (0 none, 1 mean, 2 sum), modes
+# as ints, no keyword defaults that Python adds. Each maps onto jtorch.nn.functional.
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _F():
+    from jtorch.nn import functional  # noqa: PLC0415
+
+    return functional
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias=None) -> Tensor:
+    """``x1^T W x2 + b`` (as ``nn.functional.bilinear``).
+
+    Example:
+        >>> jtorch.bilinear(jtorch.ones(1, 2), jtorch.ones(1, 3), jtorch.ones(4, 2, 3)).shape
+        torch.Size([1, 4])
+    """
+    return _F().bilinear(input1, input2, weight, bias)
+
+
+def kl_div(input: Tensor, target: Tensor, reduction: int = 1, *, log_target: bool = False):
+    """``nn.functional.kl_div`` with an int ``reduction`` (0 none, 1 mean, 2 sum).
+
+    Example:
+        >>> jtorch.kl_div(jtorch.zeros(2), jtorch.ones(2))
+        tensor(0.)
+    """
+    return _F().kl_div(input, target, reduction=_REDUCTIONS[reduction], log_target=log_target)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Tensor, weight=None, pos_weight=None, reduction: int = 1
+) -> Tensor:
+    """``nn.functional.binary_cross_entropy_with_logits`` with an int ``reduction``.
+
+    Example:
+        >>> jtorch.binary_cross_entropy_with_logits(jtorch.zeros(2), jtorch.ones(2))
+        tensor(0.6931)
+    """
+    return _F().binary_cross_entropy_with_logits(
+        input, target, weight, reduction=_REDUCTIONS[reduction], pos_weight=pos_weight
+    )
+
+
+def cosine_embedding_loss(
+    input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 1
+) -> Tensor:
+    """``nn.functional.cosine_embedding_loss`` with an int ``reduction``.
+
+    Example:
+        >>> jtorch.cosine_embedding_loss(jtorch.ones(1, 2), jtorch.ones(1, 2), jtorch.ones(1))
+        tensor(0.)
+    """
+    f = _F().cosine_embedding_loss
+    return f(input1, input2, target, margin=margin, reduction=_REDUCTIONS[reduction])
+
+
+def hinge_embedding_loss(
+    input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 1
+) -> Tensor:
+    """``nn.functional.hinge_embedding_loss`` with an int ``reduction``.
+
+    Example:
+        >>> jtorch.hinge_embedding_loss(jtorch.tensor([0.5]), jtorch.tensor([-1.0]))
+        tensor(0.5000)
+    """
+    f = _F().hinge_embedding_loss
+    return f(input, target, margin=margin, reduction=_REDUCTIONS[reduction])
+
+
+def margin_ranking_loss(
+    input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, reduction: int = 1
+) -> Tensor:
+    """``nn.functional.margin_ranking_loss`` with an int ``reduction``.
+
+    Example:
+        >>> jtorch.margin_ranking_loss(jtorch.tensor([1.0]), jtorch.tensor([2.0]), jtorch.ones(1))
+        tensor(1.)
+    """
+    f = _F().margin_ranking_loss
+    return f(input1, input2, target, margin=margin, reduction=_REDUCTIONS[reduction])
+
+
+def poisson_nll_loss(
+    input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float, reduction: int
+) -> Tensor:
+    """``nn.functional.poisson_nll_loss`` with ATen's positional arguments.
+
+    Example:
+        >>> jtorch.poisson_nll_loss(jtorch.zeros(2), jtorch.zeros(2), True, False, 1e-8, 1)
+        tensor(1.)
+    """
+    f = _F().poisson_nll_loss
+    return f(input, target, log_input, full, eps=eps, reduction=_REDUCTIONS[reduction])
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: int = 1,
+) -> Tensor:
+    """``nn.functional.triplet_margin_loss`` with an int ``reduction``.
+
+    Example:
+        >>> a = jtorch.zeros(1, 2)
+        >>> jtorch.triplet_margin_loss(a, a, a + 3.0)
+        tensor(0.)
+    """
+    return _F().triplet_margin_loss(
+        anchor, positive, negative, margin, p, eps, swap, reduction=_REDUCTIONS[reduction]
+    )
+
+
+def embedding(
+    weight: Tensor,
+    indices: Tensor,
+    padding_idx: int = -1,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Rows of ``weight`` at ``indices`` (ATen order: weight first; ``padding_idx`` -1 is none).
+
+    Example:
+        >>> jtorch.embedding(jtorch.eye(3), jtorch.tensor([2]))
+        tensor([[0., 0., 1.]])
+    """
+    if sparse:
+        raise NotImplementedError(f"{_NO_SPARSE} (embedding sparse=True)")
+    pad = None if padding_idx < 0 else padding_idx
+    return _F().embedding(indices, weight, pad, scale_grad_by_freq=scale_grad_by_freq)
+
+
+def batch_norm(
+    input: Tensor,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    training: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    """``nn.functional.batch_norm`` with ATen's positional arguments.
+
+    Example:
+        >>> jtorch.batch_norm(jtorch.ones(2, 1), None, None, None, None, True, 0.1, 1e-5, False)
+        tensor([[0.],
+                [0.]])
+    """
+    return _F().batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def instance_norm(
+    input: Tensor,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    use_input_stats: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+) -> Tensor:
+    """``nn.functional.instance_norm`` with ATen's positional arguments.
+
+    Example:
+        >>> x = jtorch.ones(1, 1, 2)
+        >>> jtorch.instance_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
+        tensor([[[0., 0.]]])
+    """
+    return _F().instance_norm(
+        input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
+    )
+
+
+def native_layer_norm(input: Tensor, normalized_shape, weight, bias, eps: float) -> tuple:
+    """``(layer_norm(input), mean, rstd)`` with the statistics kept over the normalised dims.
+
+    Example:
+        >>> out, mean, rstd = jtorch.native_layer_norm(jtorch.tensor([[1.0, 3.0]]), [2], None, None, 0.0)
+        >>> out, mean
+        (tensor([[-1.,  1.]]), tensor([[2.]]))
+    """
+    dims = tuple(range(input.dim() - len(normalized_shape), input.dim()))
+    mean = input.detach().mean(dims, keepdim=True)
+    rstd = elementwise.rsqrt(input.detach().var(dims, unbiased=False, keepdim=True) + eps)
+    out = _F().layer_norm(input, list(normalized_shape), weight, bias, eps)
+    return out, mean, rstd
+
+
+def native_batch_norm(
+    input: Tensor, weight, bias, running_mean, running_var, training: bool, momentum, eps
+) -> tuple:
+    """``(batch_norm(input), save_mean, save_invstd)``; the statistics are empty when not
+    training (as torch on the CPU).
+
+    Example:
+        >>> x = jtorch.tensor([[1.0], [3.0]])
+        >>> jtorch.native_batch_norm(x, None, None, None, None, True, 0.1, 0.0)[1]
+        tensor([2.])
+    """
+    out = _F().batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    if not training:
+        empty = Tensor._make(xp_of(input._array).zeros((0,), input._array.dtype))
+        return out, empty, empty.clone()
+    dims = (0,) + tuple(range(2, input.dim()))
+    x = input.detach()
+    mean = x.mean(dims)
+    invstd = elementwise.rsqrt(x.var(dims, unbiased=False) + eps)
+    return out, mean, invstd
+
+
+def native_dropout(input: Tensor, p: float, train: bool | None) -> tuple:
+    """``(dropout(input, p), keep_mask)``.
+
+    Example:
+        >>> jtorch.native_dropout(jtorch.ones(2), 0.0, True)
+        (tensor([1., 1.]), tensor([True, True]))
+    """
+    if not train:
+        return input.clone(), Tensor._make(xp_of(input._array).ones(input.shape, dtype=bool))
+    from jtorch.ops.random import bernoulli  # noqa: PLC0415
+
+    keep = bernoulli(elementwise.mul(input.detach(), 0) + (1 - p)).to(dtypes.bool)
+    scale = 0.0 if p == 1 else 1 / (1 - p)
+    return input * keep * scale, keep
+
+
+def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Dropout of whole channels (dim 1) of ``input``, scaled by ``1/(1-p)``.
+
+    Example:
+        >>> jtorch.feature_dropout(jtorch.ones(1, 2, 2), 0.5, False)
+        tensor([[[1., 1.],
+                 [1., 1.]]])
+    """
+    if not train or p == 0:
+        return input * 1
+    from jtorch.ops.random import bernoulli  # noqa: PLC0415
+
+    shape = input.shape[:2] + (1,) * (input.dim() - 2)
+    keep = bernoulli(Tensor._make(xp_of(input._array).full(shape, 1 - p, input._array.dtype)))
+    return input * keep * (0.0 if p == 1 else 1 / (1 - p))
+
+
+def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """In-place :func:`feature_dropout`.
+
+    Example:
+        >>> jtorch.feature_dropout_(jtorch.ones(1, 2), 0.0, True)
+        tensor([[1., 1.]])
+    """
+    return make_inplace(feature_dropout)(input, p, train)
+
+
+def convolution(
+    input: Tensor,
+    weight: Tensor,
+    bias,
+    stride,
+    padding,
+    dilation,
+    transposed: bool,
+    output_padding,
+    groups: int,
+) -> Tensor:
+    """Convolution of any dimension (1-3), plain or transposed, with ATen's arguments.
+
+    Example:
+        >>> x, w = jtorch.ones(1, 1, 3), jtorch.ones(1, 1, 2)
+        >>> jtorch.convolution(x, w, None, [1], [0], [1], False, [0], 1)
+        tensor([[[2., 2.]]])
+    """
+    n = input.dim() - 2
+    F = _F()
+    if transposed:
+        fn = getattr(F, f"conv_transpose{n}d")
+        return fn(input, weight, bias, stride, padding, output_padding, groups, dilation)
+    return getattr(F, f"conv{n}d")(input, weight, bias, stride, padding, dilation, groups)
+
+
+def grid_sampler(
+    input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
+) -> Tensor:
+    """``nn.functional.grid_sample`` with int modes (0 bilinear, 1 nearest, 2 bicubic; padding
+    0 zeros, 1 border, 2 reflection).
+
+    Example:
+        >>> x = jtorch.ones(1, 1, 2, 2)
+        >>> jtorch.grid_sampler(x, jtorch.zeros(1, 1, 1, 2), 0, 0, False)
+        tensor([[[[1.]]]])
+    """
+    mode = ("bilinear", "nearest", "bicubic")[interpolation_mode]
+    pad = ("zeros", "border", "reflection")[padding_mode]
+    return _F().grid_sample(input, grid, mode, pad, align_corners)
+
+
+def affine_grid_generator(theta: Tensor, size, align_corners: bool) -> Tensor:
+    """``nn.functional.affine_grid`` with ATen's positional ``align_corners``.
+
+    Example:
+        >>> jtorch.affine_grid_generator(jtorch.eye(2, 3)[None], [1, 1, 1, 1], False)
+        tensor([[[[0., 0.]]]])
+    """
+    return _F().affine_grid(theta, list(size), align_corners)
+
+
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths,
+    target_lengths,
+    blank: int = 0,
+    reduction: int = 1,
+    zero_infinity: bool = False,
+) -> Tensor:
+    """``nn.functional.ctc_loss`` with an int ``reduction``.
+
+    Example:
+        >>> lp = jtorch.zeros(2, 1, 2).log_softmax(2)
+        >>> jtorch.ctc_loss(lp, jtorch.tensor([[1]]), [2], [1], reduction=2)
+        tensor(0.2877)
+    """
+    return _F().ctc_loss(
+        log_probs,
+        targets,
+        input_lengths,
+        target_lengths,
+        blank,
+        _REDUCTIONS[reduction],
+        zero_infinity,
+    )
