@@ -19,6 +19,7 @@ from jtorch import return_types
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
+from jtorch.backend import to_numpy
 from jtorch.ops import reduce
 from jtorch.ops._broadcast import float_operand
 from jtorch.ops._inplace import with_out
@@ -1480,7 +1481,8 @@ class LdlFactorEx(Function):
 
     @staticmethod
     def forward(ctx, a):
-        flat = np.array(a, dtype=a.dtype).reshape(-1, *a.shape[-2:])
+        # NOTE: LAPACK's pivoting decisions are sequential per matrix: done on the host
+        flat = to_numpy(a).reshape(-1, *a.shape[-2:])
         flat = np.tril(flat) + np.tril(flat, -1).swapaxes(-1, -2)  # the lower triangle is read
         pivs, infos = zip(*(_ldl_one(w) for w in flat)) if len(flat) else ((), ())
         xp = xp_of(a)
@@ -1501,9 +1503,9 @@ class LdlSolve(Function):
     @staticmethod
     def forward(ctx, ld, piv, b):
         shape = np.broadcast_shapes(ld.shape[:-2], b.shape[:-2])
-        lds = np.broadcast_to(np.asarray(ld), shape + ld.shape[-2:]).reshape(-1, *ld.shape[-2:])
-        ps = np.broadcast_to(np.asarray(piv), shape + piv.shape[-1:]).reshape(-1, piv.shape[-1])
-        bs = np.broadcast_to(np.asarray(b), shape + b.shape[-2:]).reshape(-1, *b.shape[-2:])
+        lds = np.broadcast_to(to_numpy(ld), shape + ld.shape[-2:]).reshape(-1, *ld.shape[-2:])
+        ps = np.broadcast_to(to_numpy(piv), shape + piv.shape[-1:]).reshape(-1, piv.shape[-1])
+        bs = np.broadcast_to(to_numpy(b), shape + b.shape[-2:]).reshape(-1, *b.shape[-2:])
         out = [_ldl_solve_one(x, p, y.copy()) for x, p, y in zip(lds, ps, bs)]
         out = np.array(out, dtype=b.dtype).reshape(shape + b.shape[-2:])
         return xp_of(b).asarray(out)
