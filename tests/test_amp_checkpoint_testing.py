@@ -235,6 +235,10 @@ def test_autocast_op_policy():
         assert loss(h, h).dtype == jtorch.float32
         assert cat([a, h]).dtype == jtorch.float32
         assert mm(a, a.detach()).dtype == jtorch.float16
+        args, kwargs = autocast_mode.autocast_args("lower", a, 2, bias=a.double(), w=[a])
+        assert args[0].dtype == jtorch.float16 and args[1] == 2
+        assert kwargs["bias"].dtype == jtorch.float64 and kwargs["w"][0].dtype == jtorch.float16
+        assert autocast_mode.autocast_args("promote", a, a) == (a, a)
     h.float().sum().backward()
     assert a.grad.dtype == jtorch.float32  # the cast is differentiable
     np.testing.assert_allclose(to_numpy(a.grad), np.full((2, 2), 4.0))
@@ -242,21 +246,26 @@ def test_autocast_op_policy():
         mm(a, a)  # bfloat16 (CPU default) has no NumPy type: refused when an op would cast
 
 
-def _hooked(fn) -> bool:
-    return getattr(fn, "__autocast__", None) == "lower"
+def _hooked() -> bool:
+    """Whether the core ops consult autocast (the hook the amp module asks the core for)."""
+    with jtorch.amp.autocast("cpu", dtype=jtorch.float16):
+        return jtorch.mm(jtorch.ones(1, 1), jtorch.ones(1, 1)).dtype == jtorch.float16
 
 
-@pytest.mark.skipif(
-    not _hooked(jtorch.mm), reason="core autocast hook (autocast_op on the ops) not installed yet"
-)
+@pytest.mark.skipif(not _hooked(), reason="core autocast hook not installed in the ops yet")
 def test_autocast_real_ops_match_torch():
     def run(lib):
-        lin = lib.nn.Linear(3, 2)
-        x = lib.ones(4, 3)
-        with lib.autocast("cpu", dtype=lib.float16):
-            y = lin(x)
-            z = x @ x.t()
-            return [str(v.dtype) for v in (y, z, y.sum(), lib.nn.functional.mse_loss(y, y))]
+        lib.manual_seed(0)
+        net = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(), lib.nn.Linear(4, 2))
+        conv = lib.nn.Conv2d(1, 2, 3)
+        x = lib.ones(4, 3, requires_grad=True)
+        with lib.amp.autocast("cpu", dtype=lib.float16):
+            y = net(x)  # the second Linear gets a float16 input and float32 weights
+            outs = [y, x @ x.t(), lib.mm(x, x.t()), lib.bmm(x[None], x.t()[None]), y.sum()]
+            outs += [lib.nn.functional.mse_loss(y, y.detach()), conv(lib.ones(1, 1, 5, 5))]
+            outs += [lib.matmul(x.double(), x.double().t())]
+        y.float().sum().backward()
+        return [str(v.dtype) for v in outs] + [str(x.grad.dtype), str(net[0].weight.grad.dtype)]
 
     ours, theirs = _both(run)
     assert ours == theirs

@@ -32,6 +32,8 @@ from jtorch._tensor import Tensor
 __all__ = [
     "autocast",
     "autocast_op",
+    "autocast_args",
+    "ACTIVE",
     "custom_fwd",
     "custom_bwd",
     "is_autocast_available",
@@ -142,7 +144,7 @@ _AVAILABLE = frozenset(
 )
 # NOTE: count of enabled autocast regions in all threads: the decorated ops' only cost when it
 # is 0. The per-thread state below decides what a thread's ops do.
-_ACTIVE = [0]
+ACTIVE = [0]
 
 
 class _State(threading.local):
@@ -187,7 +189,7 @@ def set_autocast_enabled(device_type, enabled: bool | None = None) -> None:
         device_type, enabled = "cuda", device_type
     was = _STATE.enabled.get(device_type, False)
     _STATE.enabled[device_type] = bool(enabled)
-    _ACTIVE[0] += bool(enabled) - was
+    ACTIVE[0] += bool(enabled) - was
 
 
 def get_autocast_dtype(device_type: str) -> dtypes.dtype:
@@ -440,9 +442,37 @@ def _fp32(x) -> dtypes.dtype:
     return dtypes.float32
 
 
+_TARGETS = {"lower": _lower, "fp32": _fp32}
+
+
+def autocast_args(kind: str, *args, **kwargs):
+    """The op's arguments cast by the autocast policy ``kind`` (``"lower"``: the autocast dtype,
+    ``"fp32"``: float32, ``"promote"``: the widest floating input type): ``args`` as a tuple,
+    or ``(args, kwargs)`` when keyword arguments are given. The core calls it behind the
+    ``ACTIVE[0]`` check, which is all an op pays outside autocast regions.
+
+    Example:
+        >>> with jtorch.amp.autocast("cpu", dtype=jtorch.float16):
+        ...     a, b = autocast_args("lower", jtorch.ones(1), jtorch.ones(1).double())
+        >>> a.dtype, b.dtype
+        (torch.float16, torch.float64)
+    """
+    if kind == "promote":
+        widest = _widest(args, kwargs)
+        if widest is None:
+            return (args, kwargs) if kwargs else args
+        target = lambda x: widest  # noqa: E731
+    else:
+        target = _TARGETS[kind]
+    args = _cast(args, target)
+    if kwargs:
+        return args, {k: _cast(v, target) for k, v in kwargs.items()}
+    return args
+
+
 def autocast_op(kind: str) -> Callable[[Callable], Callable]:
-    """Decorator putting an op on an autocast list: ``"lower"`` (run in the autocast dtype),
-    ``"fp32"`` (run in float32) or ``"promote"`` (run in the widest floating input type).
+    """Decorator putting an op on an autocast list (see :func:`autocast_args`); costs one
+    Python call per op, so hot ops should rather call ``autocast_args`` inline.
 
     Example:
         >>> mm = autocast_op("lower")(jtorch.mm)
@@ -456,17 +486,11 @@ def autocast_op(kind: str) -> Callable[[Callable], Callable]:
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def op(*args, **kwargs):
-            if not _ACTIVE[0]:
-                return fn(*args, **kwargs)
-            if kind == "promote":
-                widest = _widest(args, kwargs)
-                if widest is None:
-                    return fn(*args, **kwargs)
-                target = lambda x: widest  # noqa: E731
-            else:
-                target = _lower if kind == "lower" else _fp32
-            args = _cast(args, target)
-            kwargs = {k: _cast(v, target) for k, v in kwargs.items()}
+            if ACTIVE[0]:
+                if kwargs:
+                    args, kwargs = autocast_args(kind, *args, **kwargs)
+                else:
+                    args = autocast_args(kind, *args)
             return fn(*args, **kwargs)
 
         op.__autocast__ = kind
