@@ -375,7 +375,11 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
         tensor([[0.6000, 0.8000]])
     """
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
-    return input / denom
+    if out is None:
+        return input / denom
+    import jtorch  # noqa: PLC0415
+
+    return jtorch.div(input, denom, out=out)
 
 
 def local_response_norm(input: Tensor, size: int, alpha=1e-4, beta=0.75, k=1.0) -> Tensor:

@@ -1,4 +1,5 @@
-"""``torch.nn.utils``: gradient clipping and parameter/vector conversion.
+"""``torch.nn.utils``: gradient clipping, parameter/vector conversion, packed sequences,
+parametrizations, and weight and spectral normalisation.
 
 Example:
     >>> import jtorch
@@ -10,7 +11,7 @@ Example:
 from __future__ import annotations
 
 from jtorch._tensor import Tensor
-from jtorch.nn.utils import rnn
+from jtorch.nn.utils import parametrizations, parametrize, rnn
 from jtorch.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -18,10 +19,18 @@ from jtorch.nn.utils.clip_grad import (
     clip_grads_with_norm_,
     get_total_norm,
 )
+from jtorch.nn.utils.weight_norm import (
+    remove_spectral_norm,
+    remove_weight_norm,
+    spectral_norm,
+    weight_norm,
+)
 
 __all__ = [
     "clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
-    "get_total_norm", "parameters_to_vector", "vector_to_parameters", "rnn",
+    "get_total_norm", "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
+    "parametrizations", "weight_norm", "remove_weight_norm", "spectral_norm",
+    "remove_spectral_norm",
 ]  # fmt: skip
 
 
