@@ -20,17 +20,20 @@ Example:
 
 from jtorch.distributions import constraints, transforms
 from jtorch.distributions.bernoulli import Bernoulli
+from jtorch.distributions.beta import Beta
 from jtorch.distributions.binomial import Binomial
 from jtorch.distributions.categorical import Categorical
 from jtorch.distributions.cauchy import Cauchy
+from jtorch.distributions.chi2 import Chi2
 from jtorch.distributions.constraint_registry import biject_to, transform_to
 from jtorch.distributions.continuous_bernoulli import ContinuousBernoulli
-from jtorch.distributions.dirichlet import Beta, Dirichlet
+from jtorch.distributions.dirichlet import Dirichlet
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.exp_family import ExponentialFamily
-from jtorch.distributions.exponential import Exponential, Laplace
+from jtorch.distributions.exponential import Exponential
 from jtorch.distributions.fishersnedecor import FisherSnedecor
-from jtorch.distributions.gamma import Chi2, Gamma
+from jtorch.distributions.gamma import Gamma
+from jtorch.distributions.generalized_pareto import GeneralizedPareto
 from jtorch.distributions.geometric import Geometric
 from jtorch.distributions.gumbel import Gumbel
 from jtorch.distributions.half_cauchy import HalfCauchy
@@ -39,6 +42,9 @@ from jtorch.distributions.independent import Independent
 from jtorch.distributions.inverse_gamma import InverseGamma
 from jtorch.distributions.kl import kl_divergence, register_kl
 from jtorch.distributions.kumaraswamy import Kumaraswamy
+from jtorch.distributions.laplace import Laplace
+from jtorch.distributions.lkj_cholesky import LKJCholesky
+from jtorch.distributions.log_normal import LogNormal
 from jtorch.distributions.logistic_normal import LogisticNormal
 from jtorch.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from jtorch.distributions.mixture_same_family import MixtureSameFamily
@@ -58,10 +64,12 @@ from jtorch.distributions.relaxed_categorical import (
     RelaxedOneHotCategorical,
 )
 from jtorch.distributions.studentT import StudentT
-from jtorch.distributions.transformed_distribution import LogNormal, TransformedDistribution
+from jtorch.distributions.transformed_distribution import TransformedDistribution
 from jtorch.distributions.transforms import *  # noqa: F403
 from jtorch.distributions.uniform import Uniform
+from jtorch.distributions.von_mises import VonMises
 from jtorch.distributions.weibull import Weibull
+from jtorch.distributions.wishart import Wishart
 
 __all__ = [
     "Bernoulli",
@@ -78,6 +86,10 @@ __all__ = [
     "ExponentialFamily",
     "FisherSnedecor",
     "Gamma",
+    "Wishart",
+    "VonMises",
+    "LKJCholesky",
+    "GeneralizedPareto",
     "Geometric",
     "Gumbel",
     "HalfCauchy",

@@ -1,13 +1,11 @@
-"""``Exponential(rate)`` and ``Laplace(loc, scale)``.
+"""``Exponential(rate)``: waiting times of a Poisson process.
 
 Example:
     >>> import jtorch
-    >>> from jtorch.distributions import Exponential, Laplace
+    >>> from jtorch.distributions import Exponential
     >>> _ = jtorch.manual_seed(0)
     >>> Exponential(jtorch.tensor([1.0, 2.0])).sample()
     tensor([3.5083, 0.6152])
-    >>> Laplace(0.0, 1.0).cdf(jtorch.tensor(0.0))
-    tensor(0.5000)
 """
 
 from __future__ import annotations
@@ -17,15 +15,10 @@ from numbers import Number
 import jtorch
 from jtorch._size import Size
 from jtorch.distributions import constraints
-from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.exp_family import ExponentialFamily
 from jtorch.distributions.utils import broadcast_all
 
-__all__ = ["Exponential", "Laplace"]
-
-
-def _empty(shape, like):
-    return jtorch.empty(shape, dtype=like.dtype, device=like.device)
+__all__ = ["Exponential"]
 
 
 class Exponential(ExponentialFamily):
@@ -62,7 +55,7 @@ class Exponential(ExponentialFamily):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        return _empty(shape, self.rate).exponential_() / self.rate
+        return self.rate.new_empty(shape).exponential_() / self.rate
 
     def log_prob(self, value):
         if self._validate_args:
@@ -86,64 +79,3 @@ class Exponential(ExponentialFamily):
 
     def _log_normalizer(self, x):
         return -jtorch.log(-x)
-
-
-class Laplace(Distribution):
-    """Laplace distribution with location ``loc`` and scale ``scale``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
-
-    @property
-    def variance(self):
-        return 2 * self.scale.pow(2)
-
-    @property
-    def stddev(self):
-        return (2**0.5) * self.scale
-
-    def __init__(self, loc, scale, validate_args=None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        return self._expanded(Laplace, batch_shape, ("loc", "scale"), _instance)
-
-    def rsample(self, sample_shape=()):
-        shape = self._extended_shape(sample_shape)
-        finfo = jtorch.finfo(self.loc.dtype)
-        u = _empty(shape, self.loc).uniform_(finfo.eps - 1, 1)
-        # NOTE: u ranges in (-1, 1) and never -1, so log1p(-|u|) is finite.
-        return self.loc - self.scale * u.sign() * jtorch.log1p(-u.abs())
-
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return -jtorch.log(2 * self.scale) - jtorch.abs(value - self.loc) / self.scale
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 0.5 - 0.5 * (value - self.loc).sign() * jtorch.expm1(
-            -(value - self.loc).abs() / self.scale
-        )
-
-    def icdf(self, value):
-        term = value - 0.5
-        return self.loc - self.scale * term.sign() * jtorch.log1p(-2 * term.abs())
-
-    def entropy(self):
-        return 1 + jtorch.log(2 * self.scale)

@@ -1,4 +1,4 @@
-"""``Gamma(concentration, rate)`` and ``Chi2(df)``.
+"""``Gamma(concentration, rate)``: the gamma distribution.
 
 Samples are reparameterised: gradients reach ``concentration`` through torch's implicit
 standard-gamma derivative (see ``jtorch.distributions._sampling``).
@@ -21,7 +21,7 @@ from jtorch.distributions._sampling import _standard_gamma
 from jtorch.distributions.exp_family import ExponentialFamily
 from jtorch.distributions.utils import broadcast_all
 
-__all__ = ["Gamma", "Chi2"]
+__all__ = ["Gamma"]
 
 
 class Gamma(ExponentialFamily):
@@ -91,20 +91,3 @@ class Gamma(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         return jtorch.special.gammainc(self.concentration, self.rate * value)
-
-
-class Chi2(Gamma):
-    """Chi-squared distribution with ``df`` degrees of freedom: ``Gamma(df / 2, 1 / 2)``."""
-
-    arg_constraints = {"df": constraints.positive}
-
-    def __init__(self, df, validate_args=None) -> None:
-        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Chi2, _instance)
-        return super().expand(batch_shape, new)
-
-    @property
-    def df(self):
-        return self.concentration * 2

@@ -17,19 +17,21 @@ from functools import total_ordering
 
 import jtorch
 from jtorch.distributions.bernoulli import Bernoulli
+from jtorch.distributions.beta import Beta
 from jtorch.distributions.binomial import Binomial
 from jtorch.distributions.categorical import Categorical
 from jtorch.distributions.cauchy import Cauchy
 from jtorch.distributions.continuous_bernoulli import ContinuousBernoulli
-from jtorch.distributions.dirichlet import Beta, Dirichlet
+from jtorch.distributions.dirichlet import Dirichlet
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.exp_family import ExponentialFamily
-from jtorch.distributions.exponential import Exponential, Laplace
+from jtorch.distributions.exponential import Exponential
 from jtorch.distributions.gamma import Gamma
 from jtorch.distributions.geometric import Geometric
 from jtorch.distributions.gumbel import Gumbel
 from jtorch.distributions.half_normal import HalfNormal
 from jtorch.distributions.independent import Independent
+from jtorch.distributions.laplace import Laplace
 from jtorch.distributions.lowrank_multivariate_normal import (
     LowRankMultivariateNormal,
     _batch_lowrank_logdet,

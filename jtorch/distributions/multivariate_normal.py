@@ -163,8 +163,7 @@ class MultivariateNormal(Distribution):
     def precision_matrix(self):
         # NOTE: torch.cholesky_inverse(L), i.e. L^-T L^-1, from one triangular solve.
         L = self._unbroadcasted_scale_tril
-        Id = jtorch.eye(L.shape[-1], dtype=L.dtype, device=L.device)
-        L_inv = _solve_tril(L, Id)
+        L_inv = _solve_tril(L, jtorch.eye(L.shape[-1], dtype=L.dtype, device=L.device))
         return jtorch.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
 
     @property

@@ -13,8 +13,8 @@ import math
 
 import jtorch
 from jtorch.distributions import constraints
+from jtorch.distributions.chi2 import Chi2
 from jtorch.distributions.distribution import Distribution
-from jtorch.distributions.gamma import Chi2
 from jtorch.distributions.utils import _standard_normal, broadcast_all
 
 __all__ = ["StudentT"]

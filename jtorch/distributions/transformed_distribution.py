@@ -1,12 +1,13 @@
-"""``TransformedDistribution(base, transforms)`` and ``LogNormal(loc, scale)``.
+"""``TransformedDistribution(base_distribution, transforms)``: ``Y = f(X)`` for an invertible
+``f``; ``log_prob`` adds the log-abs-det-Jacobians.
 
 Example:
     >>> import jtorch
-    >>> from jtorch.distributions import LogNormal, Normal, TransformedDistribution
+    >>> from jtorch.distributions import Normal, TransformedDistribution
     >>> from jtorch.distributions.transforms import ExpTransform
     >>> d = TransformedDistribution(Normal(0.0, 1.0), [ExpTransform()])
-    >>> d.log_prob(jtorch.tensor(1.0)), LogNormal(0.0, 1.0).log_prob(jtorch.tensor(1.0))
-    (tensor(-0.9189), tensor(-0.9189))
+    >>> d.log_prob(jtorch.tensor(1.0))
+    tensor(-0.9189)
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from jtorch.autograd.grad_mode import no_grad
 from jtorch.distributions import constraints
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.independent import Independent
-from jtorch.distributions.normal import Normal
-from jtorch.distributions.transforms import ComposeTransform, ExpTransform, Transform
+from jtorch.distributions.transforms import ComposeTransform, Transform
 from jtorch.distributions.utils import _sum_rightmost
 
-__all__ = ["TransformedDistribution", "LogNormal"]
+__all__ = ["TransformedDistribution"]
 
 
 class TransformedDistribution(Distribution):
@@ -141,43 +141,3 @@ class TransformedDistribution(Distribution):
         for transform in self.transforms:
             value = transform(value)
         return value
-
-
-class LogNormal(TransformedDistribution):
-    """``exp(X)`` for ``X ~ Normal(loc, scale)``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.positive
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None) -> None:
-        base_dist = Normal(loc, scale, validate_args=validate_args)
-        super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LogNormal, _instance)
-        return super().expand(batch_shape, _instance=new)
-
-    @property
-    def loc(self):
-        return self.base_dist.loc
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
-
-    @property
-    def mean(self):
-        return (self.loc + self.scale.pow(2) / 2).exp()
-
-    @property
-    def mode(self):
-        return (self.loc - self.scale.square()).exp()
-
-    @property
-    def variance(self):
-        scale_sq = self.scale.pow(2)
-        return scale_sq.expm1() * (2 * self.loc + scale_sq).exp()
-
-    def entropy(self):
-        return self.base_dist.entropy() + self.loc

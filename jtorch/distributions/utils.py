@@ -55,14 +55,20 @@ def _broadcast_shapes(*shapes) -> Size:
     return Size(broadcast_shapes(*shapes))
 
 
-def _solve_tril(L: Tensor, B: Tensor) -> Tensor:
-    """``torch.linalg.solve_triangular(L, B, upper=False)``: only ``L``'s lower triangle is read,
-    so ``L``'s gradient is lower triangular too."""
+def _solve_tril(L: Tensor, B: Tensor, upper: bool = False) -> Tensor:
+    """``torch.linalg.solve_triangular(L, B, upper=upper)``: only ``L``'s lower (upper)
+    triangle is read, so ``L``'s gradient is triangular too."""
     # NOTE: jtorch.linalg has no triangular solve yet; a general solve of tril(L) is equivalent.
     # B is expanded to the common batch shape: jtorch.linalg.solve does not broadcast an
     # unbatched B against a batched L.
     batch = _broadcast_shapes(L.shape[:-2], B.shape[:-2])
-    return jtorch.linalg.solve(L.tril(), B.expand(batch + B.shape[-2:]))
+    A = L.triu() if upper else L.tril()
+    return jtorch.linalg.solve(A, B.expand(batch + B.shape[-2:]))
+
+
+def _cholesky_solve(B: Tensor, L: Tensor) -> Tensor:
+    """``torch.cholesky_solve(B, L)``: ``(L @ L.mT)^-1 @ B`` for a lower Cholesky factor."""
+    return _solve_tril(L.mT, _solve_tril(L, B), upper=True)
 
 
 def _standard_normal(shape, dtype, device) -> Tensor:
