@@ -27,6 +27,7 @@ from jtorch.ops.elementwise import (
     _as_float64,
     _erfc,
     _float_pair,
+    _not_implemented,
     _unary,
     _xp_pair,
     erf,
@@ -67,6 +68,18 @@ def _chbevl(x, coefficients):
         b2, b1 = b1, b0
         b0 = x * b1 - b2 + c
     return 0.5 * (b0 - b2)
+
+
+def _real(input, kernel: str) -> Tensor:
+    """``input`` as a float tensor; complex inputs raise torch's error for ``kernel``."""
+    x = float_operand(input)
+    if x._array.dtype.kind == "c":
+        raise _not_implemented(kernel, x)
+    return x
+
+
+def _real_unary(cls, input, kernel: str) -> Tensor:
+    return cls.apply(_real(input, kernel))
 
 
 def _op(name: str, kernel, derivative, saves: str = "x", node_name: str | None = None):
@@ -235,7 +248,7 @@ def lgamma(input: Tensor) -> Tensor:
         >>> jtorch.lgamma(jtorch.tensor([1.0, 4.0]))
         tensor([0.0000, 1.7918])
     """
-    return _unary(Lgamma, input)
+    return _real_unary(Lgamma, input, "lgamma_vml_cpu")
 
 
 @with_out
@@ -246,7 +259,7 @@ def digamma(input: Tensor) -> Tensor:
         >>> jtorch.digamma(jtorch.tensor([1.0]))
         tensor([-0.5772])
     """
-    return _unary(Digamma, input)
+    return _real_unary(Digamma, input, "digamma")
 
 
 @with_out
@@ -259,7 +272,8 @@ def polygamma(n: int, input: Tensor) -> Tensor:
     """
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    return Polygamma.apply(float_operand(input), n=n)
+    kernel = ("digamma", "trigamma")[n] if n < 2 else "polygamma"
+    return Polygamma.apply(_real(input, kernel), n=n)
 
 
 @with_out
@@ -272,7 +286,7 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     """
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    return Mvlgamma.apply(float_operand(input), p=p)
+    return Mvlgamma.apply(_real(input, "arange_cpu"), p=p)
 
 
 # -- modified Bessel functions of the first kind (Cephes i0e/i1e tables) ----------------------
@@ -388,7 +402,7 @@ def i0(input: Tensor) -> Tensor:
         >>> jtorch.i0(jtorch.tensor([0.0, 1.0]))
         tensor([1.0000, 1.2661])
     """
-    return _unary(I0, input)
+    return _real_unary(I0, input, "i0_vml_cpu")
 
 
 @with_out
@@ -399,7 +413,7 @@ def i0e(input: Tensor) -> Tensor:
         >>> jtorch.special.i0e(jtorch.tensor([1.0]))
         tensor([0.4658])
     """
-    return _unary(SpecialI0E, input)
+    return _real_unary(SpecialI0E, input, "i0e_cpu")
 
 
 @with_out
@@ -410,7 +424,7 @@ def i1(input: Tensor) -> Tensor:
         >>> jtorch.special.i1(jtorch.tensor([1.0]))
         tensor([0.5652])
     """
-    return _unary(SpecialI1, input)
+    return _real_unary(SpecialI1, input, "i1_cpu")
 
 
 @with_out
@@ -421,7 +435,7 @@ def i1e(input: Tensor) -> Tensor:
         >>> jtorch.special.i1e(jtorch.tensor([1.0]))
         tensor([0.2079])
     """
-    return _unary(SpecialI1E, input)
+    return _real_unary(SpecialI1E, input, "i1e_cpu")
 
 
 # -- sinc, entr ------------------------------------------------------------------------------
@@ -464,7 +478,7 @@ def entr(input: Tensor) -> Tensor:
         >>> jtorch.special.entr(jtorch.tensor([0.0, 0.5]))
         tensor([0.0000, 0.3466])
     """
-    return _unary(SpecialEntr, input)
+    return _real_unary(SpecialEntr, input, "entr_cpu")
 
 
 # -- error-function relatives: erfcx, ndtr, ndtri, log_ndtr ----------------------------------
@@ -571,7 +585,7 @@ def erfcx(input: Tensor) -> Tensor:
         >>> jtorch.special.erfcx(jtorch.tensor([0.0, 10.0]))
         tensor([1.0000, 0.0561])
     """
-    return _unary(SpecialErfcx, input)
+    return _real_unary(SpecialErfcx, input, "erfcx_cpu")
 
 
 @with_out
@@ -582,7 +596,7 @@ def ndtr(input: Tensor) -> Tensor:
         >>> jtorch.special.ndtr(jtorch.tensor([0.0, 1.0]))
         tensor([0.5000, 0.8413])
     """
-    return (1 + erf(float_operand(input) * math.sqrt(0.5))) * 0.5
+    return (1 + erf(_real(input, "erf_vml_cpu") * math.sqrt(0.5))) * 0.5
 
 
 @with_out
@@ -593,7 +607,7 @@ def ndtri(input: Tensor) -> Tensor:
         >>> jtorch.special.ndtri(jtorch.tensor([0.5, 0.975]))
         tensor([0.0000, 1.9600])
     """
-    return _unary(SpecialNdtri, input)
+    return _real_unary(SpecialNdtri, input, "ndtri_cpu")
 
 
 @with_out
@@ -604,7 +618,7 @@ def log_ndtr(input: Tensor) -> Tensor:
         >>> jtorch.special.log_ndtr(jtorch.tensor([0.0, -10.0]))
         tensor([ -0.6931, -53.2313])
     """
-    return _unary(SpecialLogNdtr, input)
+    return _real_unary(SpecialLogNdtr, input, "log_ndtr_cpu")
 
 
 # -- binary functions: xlogy, xlog1py, igamma, igammac, zeta, logaddexp ----------------------
@@ -737,8 +751,12 @@ Igammac = _binary(
 SpecialZeta = _binary("SpecialZeta", _zeta64, _zeta_derivative)
 
 
-def _apply_binary(cls, input, other) -> Tensor:
-    return cls.apply(*_float_pair(input, other))
+def _apply_binary(cls, input, other, kernel: str) -> Tensor:
+    a, b = _float_pair(input, other)
+    t = a if isinstance(a, Tensor) else b
+    if t._array.dtype.kind == "c":
+        raise _not_implemented(kernel, t)
+    return cls.apply(a, b)
 
 
 @with_out
@@ -749,7 +767,7 @@ def xlogy(input, other) -> Tensor:
         >>> jtorch.xlogy(jtorch.tensor([0.0, 2.0]), jtorch.tensor([0.0, 3.0]))
         tensor([0.0000, 2.1972])
     """
-    return _apply_binary(Xlogy, input, other)
+    return _apply_binary(Xlogy, input, other, "xlogy_cpu")
 
 
 @with_out
@@ -760,7 +778,7 @@ def xlog1py(input, other) -> Tensor:
         >>> jtorch.special.xlog1py(jtorch.tensor([0.0, 2.0]), jtorch.tensor([-1.0, 2.0]))
         tensor([0.0000, 2.1972])
     """
-    return _apply_binary(SpecialXlog1py, input, other)
+    return _apply_binary(SpecialXlog1py, input, other, "xlog1py_cpu")
 
 
 @with_out
@@ -771,7 +789,7 @@ def igamma(input: Tensor, other: Tensor) -> Tensor:
         >>> jtorch.igamma(jtorch.tensor([1.0, 2.0]), jtorch.tensor([1.0, 1.0]))
         tensor([0.6321, 0.2642])
     """
-    return _apply_binary(Igamma, input, other)
+    return _apply_binary(Igamma, input, other, "igamma_cpu")
 
 
 @with_out
@@ -782,7 +800,7 @@ def igammac(input: Tensor, other: Tensor) -> Tensor:
         >>> jtorch.igammac(jtorch.tensor([1.0, 2.0]), jtorch.tensor([1.0, 1.0]))
         tensor([0.3679, 0.7358])
     """
-    return _apply_binary(Igammac, input, other)
+    return _apply_binary(Igammac, input, other, "igammac_cpu")
 
 
 @with_out
@@ -793,7 +811,7 @@ def zeta(input, other) -> Tensor:
         >>> jtorch.special.zeta(jtorch.tensor([2.0]), 1.0)
         tensor([1.6449])
     """
-    return _apply_binary(SpecialZeta, input, other)
+    return _apply_binary(SpecialZeta, input, other, "zeta_cpu")
 
 
 # -- Bessel functions (forward only: torch has no derivatives for these) ----------------------
@@ -911,9 +929,9 @@ _K1_B = (
 )  # fmt: skip
 
 
-def _forward_only(kernel, input) -> Tensor:
+def _forward_only(kernel, input, name: str) -> Tensor:
     """``kernel`` on ``input`` as a float tensor; torch records no graph for these functions."""
-    x = float_operand(input)
+    x = _real(input, name)
     with np.errstate(all="ignore"):
         return Tensor._make(kernel(x._xp(), x._array))
 
@@ -1005,7 +1023,7 @@ def bessel_j0(input: Tensor) -> Tensor:
         >>> jtorch.special.bessel_j0(jtorch.tensor([0.0, 1.0]))
         tensor([1.0000, 0.7652])
     """
-    return _forward_only(_as_float64(_j0_64), input)
+    return _forward_only(_as_float64(_j0_64), input, "bessel_j0_cpu")
 
 
 @with_out
@@ -1016,7 +1034,7 @@ def bessel_j1(input: Tensor) -> Tensor:
         >>> jtorch.special.bessel_j1(jtorch.tensor([0.0, 1.0]))
         tensor([0.0000, 0.4401])
     """
-    return _forward_only(_as_float64(_j1_64), input)
+    return _forward_only(_as_float64(_j1_64), input, "bessel_j1_cpu")
 
 
 @with_out
@@ -1027,7 +1045,7 @@ def bessel_y0(input: Tensor) -> Tensor:
         >>> jtorch.special.bessel_y0(jtorch.tensor([1.0]))
         tensor([0.0883])
     """
-    return _forward_only(_as_float64(_y0_64), input)
+    return _forward_only(_as_float64(_y0_64), input, "bessel_y0_cpu")
 
 
 @with_out
@@ -1038,7 +1056,7 @@ def bessel_y1(input: Tensor) -> Tensor:
         >>> jtorch.special.bessel_y1(jtorch.tensor([1.0]))
         tensor([-0.7812])
     """
-    return _forward_only(_as_float64(_y1_64), input)
+    return _forward_only(_as_float64(_y1_64), input, "bessel_y1_cpu")
 
 
 @with_out
@@ -1049,7 +1067,7 @@ def modified_bessel_i0(input: Tensor) -> Tensor:
         >>> jtorch.special.modified_bessel_i0(jtorch.tensor([1.0]))
         tensor([1.2661])
     """
-    return _forward_only(_as_float64(_unscaled(_i0e64)), input)
+    return _forward_only(_as_float64(_unscaled(_i0e64)), input, "modified_bessel_i0_cpu")
 
 
 @with_out
@@ -1060,7 +1078,7 @@ def modified_bessel_i1(input: Tensor) -> Tensor:
         >>> jtorch.special.modified_bessel_i1(jtorch.tensor([1.0]))
         tensor([0.5652])
     """
-    return _forward_only(_as_float64(_unscaled(_i1e64)), input)
+    return _forward_only(_as_float64(_unscaled(_i1e64)), input, "modified_bessel_i1_cpu")
 
 
 @with_out
@@ -1071,7 +1089,9 @@ def modified_bessel_k0(input: Tensor) -> Tensor:
         >>> jtorch.special.modified_bessel_k0(jtorch.tensor([1.0]))
         tensor([0.4210])
     """
-    return _forward_only(_as_float64(lambda xp, x: _k_64(xp, x, 0, False)), input)
+    return _forward_only(
+        _as_float64(lambda xp, x: _k_64(xp, x, 0, False)), input, "modified_bessel_k0_cpu"
+    )
 
 
 @with_out
@@ -1082,7 +1102,9 @@ def modified_bessel_k1(input: Tensor) -> Tensor:
         >>> jtorch.special.modified_bessel_k1(jtorch.tensor([1.0]))
         tensor([0.6019])
     """
-    return _forward_only(_as_float64(lambda xp, x: _k_64(xp, x, 1, False)), input)
+    return _forward_only(
+        _as_float64(lambda xp, x: _k_64(xp, x, 1, False)), input, "modified_bessel_k1_cpu"
+    )
 
 
 @with_out
@@ -1093,7 +1115,9 @@ def scaled_modified_bessel_k0(input: Tensor) -> Tensor:
         >>> jtorch.special.scaled_modified_bessel_k0(jtorch.tensor([1.0]))
         tensor([1.1445])
     """
-    return _forward_only(_as_float64(lambda xp, x: _k_64(xp, x, 0, True)), input)
+    return _forward_only(
+        _as_float64(lambda xp, x: _k_64(xp, x, 0, True)), input, "scaled_modified_bessel_k0_cpu"
+    )
 
 
 @with_out
@@ -1104,7 +1128,9 @@ def scaled_modified_bessel_k1(input: Tensor) -> Tensor:
         >>> jtorch.special.scaled_modified_bessel_k1(jtorch.tensor([1.0]))
         tensor([1.6362])
     """
-    return _forward_only(_as_float64(lambda xp, x: _k_64(xp, x, 1, True)), input)
+    return _forward_only(
+        _as_float64(lambda xp, x: _k_64(xp, x, 1, True)), input, "scaled_modified_bessel_k1_cpu"
+    )
 
 
 @with_out
@@ -1115,4 +1141,4 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:
         >>> jtorch.special.spherical_bessel_j0(jtorch.tensor([0.0, 1.0]))
         tensor([1.0000, 0.8415])
     """
-    return _forward_only(_as_float64(_spherical_j0_64), input)
+    return _forward_only(_as_float64(_spherical_j0_64), input, "spherical_bessel_j0_cpu")

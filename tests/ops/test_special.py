@@ -192,3 +192,25 @@ def test_grad_fn_names():
         ours = fn(jtorch, jtorch.tensor(POS, requires_grad=True), jtorch.tensor(POS[::-1]))
         theirs = fn(torch, torch.tensor(POS, requires_grad=True), torch.tensor(POS[::-1].copy()))
         assert ours.grad_fn.name() == type(theirs.grad_fn).__name__
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, z: lib.lgamma(z),
+        lambda lib, z: lib.polygamma(1, z),
+        lambda lib, z: lib.polygamma(3, z),
+        lambda lib, z: lib.special.digamma(z),
+        lambda lib, z: lib.mvlgamma(z, 2),
+        lambda lib, z: lib.i0(z),
+        lambda lib, z: lib.special.i1e(z),
+        lambda lib, z: lib.special.ndtr(z),
+        lambda lib, z: lib.special.log_ndtr(z),
+        lambda lib, z: lib.xlogy(z, z),
+        lambda lib, z: lib.igammac(z, z),
+        lambda lib, z: lib.special.zeta(z, z),
+        lambda lib, z: lib.special.modified_bessel_k1(z),
+    ],
+)
+def test_complex_refused(fn):
+    check_error(fn, np.array([1 + 1j], dtype=np.complex64))
