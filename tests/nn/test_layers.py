@@ -211,6 +211,17 @@ def test_init_functions():
         init.xavier_uniform_(jtorch.empty(3))
 
 
+@pytest.mark.parametrize("name", ["uniform", "normal", "xavier_normal", "kaiming_uniform", "eye"])
+def test_deprecated_init_aliases_warn_and_match(name):
+    for lib in (jtorch, torch):
+        lib.manual_seed(0)
+        with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated"):
+            getattr(lib.nn.init, name)(w := lib.empty(3, 4))
+        lib.manual_seed(0)
+        expected = getattr(lib.nn.init, name + "_")(lib.empty(3, 4))
+        np.testing.assert_array_equal(w.numpy(), expected.numpy())
+
+
 def test_clip_grad_and_vectors():
     utils = jtorch.nn.utils
     results = []
