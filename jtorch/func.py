@@ -606,6 +606,8 @@ def vmap(
                 f"sizes {sizes} for the mapped dimension"
             )
         rng = get_rng_state() if randomness != "different" else None
+        if sizes[0] == 0:
+            return _empty_batch(func, flat_args, flat_dims, spec, kwargs, out_dims, name)
         results = []
         for b in range(sizes[0]):
             if randomness == "same":
@@ -636,6 +638,26 @@ def vmap(
         return _tree_unflatten(outs, out_spec)
 
     return wrapper
+
+
+def _empty_batch(func, flat_args, flat_dims, spec, kwargs, out_dims, name: str):
+    """A batch of size 0: ``func`` runs once on zero-filled examples to learn the output
+    shapes, and every output gets an empty batch dimension."""
+    from jtorch.random import fork_rng  # noqa: PLC0415
+
+    examples = [
+        a
+        if d is None
+        else Tensor._make(a._xp().zeros(a.shape[:d] + a.shape[d + 1 :], a._array.dtype))
+        for a, d in zip(flat_args, flat_dims)
+    ]
+    with fork_rng():
+        sample = func(*_tree_unflatten(examples, spec), **kwargs)
+    flat, out_spec = _tree_flatten(sample)
+    dims = _out_dims(name, out_dims, out_spec, sample)
+    return _tree_unflatten(
+        [o if d is None else o.unsqueeze(d).narrow(d, 0, 0) for o, d in zip(flat, dims)], out_spec
+    )
 
 
 def _batched_dims(name: str, in_dims, args: tuple) -> list:

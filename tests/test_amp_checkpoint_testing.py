@@ -145,6 +145,20 @@ def test_checkpoint_rng_kwargs_tuple_outputs_and_autograd_grad():
     np.testing.assert_allclose(to_numpy(gg), 6 * np.array([0.3, 0.7]), rtol=1e-6)
 
 
+def test_checkpoint_recomputes_under_the_forward_autocast_state():
+    seen = []
+
+    def fn(x):
+        seen.append(autocast_mode.is_autocast_enabled("cpu"))
+        return x * 2
+
+    x = jtorch.ones(2, requires_grad=True)
+    with jtorch.amp.autocast("cpu", dtype=jtorch.float16):
+        y = checkpoint(fn, x, use_reentrant=True)
+    y.sum().backward()
+    assert seen == [True, True] and not autocast_mode.is_autocast_enabled("cpu")
+
+
 def test_checkpoint_warnings_and_errors():
     for lib in LIBS:
         ckpt = lib.utils.checkpoint.checkpoint if lib is torch else checkpoint

@@ -178,6 +178,12 @@ def test_vmap_in_out_dims():
     check(lambda lib, x: lib.func.vmap(lambda t: (t, t * 2), out_dims=(0, 1))(x), randn(3, 2))
     check(lambda lib, x: lib.func.vmap(lib.func.vmap(lib.mul))(x, x), randn(2, 3, 4))
     check(lambda lib, x: lib.func.vmap(lambda t: t.sum(), chunk_size=2)(x), randn(5, 3))
+    # an empty batch: the outputs get an empty batch dimension
+    check(
+        lambda lib, x: lib.func.vmap(lambda t: (t * 2, t.sum()), out_dims=(1, 0))(x),
+        randn(0, 3),
+        grad=False,
+    )
 
     def nested(lib, x, y):
         fn = lambda p, s: p[0] * p[1]["k"] + s  # noqa: E731
