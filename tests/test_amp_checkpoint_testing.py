@@ -9,6 +9,7 @@ import pytest
 from oracle import assert_same, randn, to_numpy, torch
 
 import jtorch
+import jtorch.cpu
 from jtorch.amp import autocast_mode
 from jtorch.utils.checkpoint import checkpoint, checkpoint_sequential
 
@@ -234,6 +235,22 @@ def test_autocast_state_matches_torch():
     assert str(caught[0].message) == str(caught[1].message)
     _raises_same(lambda lib: lib.amp.autocast(3))
     _raises_same(lambda lib: lib.amp.autocast("cpu")(3))
+
+
+def test_cpu_amp_deprecated_aliases():
+    messages = []
+    for lib, cpu, is_on in (
+        (jtorch, jtorch.cpu, autocast_mode.is_autocast_enabled),
+        (torch, torch.cpu, torch.is_autocast_enabled),
+    ):
+        with pytest.warns(FutureWarning) as caught:
+            with cpu.amp.autocast(dtype=lib.float16):
+                assert is_on("cpu")
+            scaler = cpu.amp.GradScaler(init_scale=4.0)
+        assert scaler.get_scale() == 4.0 and scaler.is_enabled()
+        messages.append([str(w.message) for w in caught])
+        assert (cpu.is_available(), cpu.device_count(), cpu.current_device()) == (True, 1, "cpu")
+    assert messages[0] == messages[1]
 
 
 def test_autocast_op_policy():
