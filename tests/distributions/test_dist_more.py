@@ -5,8 +5,6 @@ import numpy as np
 import pytest
 from oracle import check, rand, randn
 
-import jtorch
-
 POS = rand(3, low=0.5, high=2.0, seed=1)
 POS2 = rand(3, low=0.5, high=2.0, seed=2)
 BIG = rand(3, low=5.0, high=8.0, seed=3)
@@ -79,77 +77,3 @@ def test_properties(name, prop):
         return getattr(d, prop)
 
     check(fn, *params)
-
-
-def test_multinomial():
-    def fn(lib, logits):
-        d = lib.distributions.Multinomial(5, logits=logits)
-        v = lib.tensor([[1.0, 2.0, 2.0], [0.0, 0.0, 5.0]], dtype=logits.dtype)
-        return d.log_prob(v), d.mean, d.variance, d.entropy()
-
-    check(fn, randn(2, 3))
-    check(
-        lambda lib, p: lib.distributions.Multinomial(3, probs=p).log_prob(p.detach() * 0 + 1),
-        rand(2, 3, seed=8),
-    )
-
-
-def test_lowrank_mvn():
-    def fn(lib, loc, w, diag, v):
-        d = lib.distributions.LowRankMultivariateNormal(loc, w, diag)
-        return d.log_prob(v), d.entropy(), d.variance, d.covariance_matrix, d.precision_matrix
-
-    check(fn, randn(2, 3), randn(3, 2, seed=6), POS, randn(4, 2, 3, seed=7))
-    check(
-        lambda lib, w, diag: (
-            lib.distributions.LowRankMultivariateNormal(
-                lib.zeros(3, dtype=w.dtype), w, diag
-            ).scale_tril
-        ),
-        randn(3, 2, seed=6),
-        POS,
-    )
-
-
-def test_mixture_same_family():
-    def fn(lib, logits, loc, scale, v):
-        D = lib.distributions
-        d = D.MixtureSameFamily(D.Categorical(logits=logits), D.Normal(loc, scale))
-        return d.log_prob(v), d.cdf(v), d.mean, d.variance
-
-    check(fn, randn(2, 3), randn(2, 3, seed=1), rand(2, 3, low=0.5, high=2), randn(4, 2, seed=2))
-    import torch  # noqa: PLC0415
-
-    for lib in (jtorch, torch):
-        D = lib.distributions
-        d = D.MixtureSameFamily(
-            D.Categorical(lib.ones(2)), D.Independent(D.Normal(lib.zeros(2, 3), 1.0), 1)
-        )
-        assert d.batch_shape == () and d.event_shape == (3,)
-        assert d.sample((5,)).shape == (5, 3)
-        assert repr(d.support) == "MixtureSameFamilyConstraint(IndependentConstraint(Real(), 1))"
-    assert repr(
-        jtorch.distributions.MixtureSameFamily(
-            jtorch.distributions.Categorical(jtorch.ones(2)),
-            jtorch.distributions.Normal(jtorch.zeros(2), 1.0),
-        )
-    ) == repr(
-        torch.distributions.MixtureSameFamily(
-            torch.distributions.Categorical(torch.ones(2)),
-            torch.distributions.Normal(torch.zeros(2), 1.0),
-        )
-    )
-
-
-def test_relaxed_and_logistic_normal():
-    def fn(lib, t, logits, loc):
-        D = lib.distributions
-        v2 = lib.tensor([0.2, 0.9, 0.5], dtype=t.dtype)
-        v3 = lib.tensor([0.2, 0.3, 0.5], dtype=t.dtype)
-        return (
-            D.RelaxedBernoulli(t[0], logits=logits).log_prob(v2),
-            D.RelaxedOneHotCategorical(t[1], logits=logits).log_prob(v3),
-            D.LogisticNormal(loc[:2], t[:2]).log_prob(v3),
-        )
-
-    check(fn, POS, R, randn(3, seed=9))
