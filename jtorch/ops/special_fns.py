@@ -1142,3 +1142,220 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:
         tensor([1.0000, 0.8415])
     """
     return _forward_only(_as_float64(_spherical_j0_64), input, "spherical_bessel_j0_cpu")
+
+
+# -- orthogonal polynomials p_n(x) (forward only, as torch; n elementwise, truncated to int) ----
+
+
+def _polynomial(name: str, kernel, input, n) -> Tensor:
+    x, m = _float_pair(input, n)
+    t = x if isinstance(x, Tensor) else m
+    if t._array.dtype.kind == "c":
+        raise _not_implemented(f"{name}_cpu", t)
+    xp = t._xp()
+    xa = xp.asarray(x._array if isinstance(x, Tensor) else x, "float64")
+    na = xp.asarray(m._array if isinstance(m, Tensor) else m, "float64")
+    xa, na = xp.broadcast_arrays(xa, na)
+    finite = xp.isfinite(na)
+    # NOTE: torch's static_cast<int64_t>(n); NaN/inf orders give 0 (only Hermite's H defines it)
+    order = xp.where(finite, xp.trunc(xp.where(finite, na, -1)), -1).astype("int64")
+    with np.errstate(all="ignore"):
+        out = kernel(xp, xa, order, t._array.dtype).astype(t._array.dtype, copy=False)
+    return Tensor._make(out)
+
+
+def _recurrence(xp, x, n, q1, step):
+    """p_n from p_0 = 1, p_1 = q1 and p_{i+1} = step(i, p_{i-1}, p_i) (elementwise n)."""
+    p, q = xp.ones_like(x), q1
+    for i in range(1, int(n.max()) if n.size else 0):
+        active = n > i
+        r = step(i, p, q)
+        p, q = xp.where(active, q, p), xp.where(active, r, q)
+    out = xp.where(n == 0, 1.0, xp.where(n == 1, q1, q))
+    return xp.where(n < 0, 0.0, out)
+
+
+def _chebyshev(kind: str, shifted: bool):
+    """Chebyshev T, U, V, W (of 2x - 1 when ``shifted``): the recurrence for small n or |y| >= 1,
+    the trigonometric closed forms otherwise (torch's thresholds)."""
+    threshold = {"t": 6, "u": 6 if shifted else 8, "v": 6 if shifted else 8}.get(kind)
+    threshold = threshold if threshold is not None else (4 if shifted else 8)
+
+    def kernel(xp, x, n, _):
+        y = x + x - 1 if shifted else x
+        q1 = {"t": y, "u": y + y, "v": y + y - 1, "w": y + y + 1}[kind]
+        out = _recurrence(xp, y, n, q1, lambda i, p, q: (y + y) * q - p)
+        theta = xp.arccos(xp.where(xp.abs(y) < 1, y, 0))
+        odd = n % 2 == 1
+        if kind == "t":
+            closed = xp.cos(n * theta)
+            at_one = xp.where((y > 0) | ~odd, 1.0, -1.0)
+        elif kind == "u":
+            s = xp.sin(theta)
+            closed = xp.sin((n + 1) * theta) / xp.where(s != 0, s, 1)
+            at_one = xp.where((y > 0) | ~odd, n + 1.0, -(n + 1.0))
+        elif kind == "v":
+            closed = xp.cos((n + 0.5) * theta) / xp.cos(theta / 2)
+            at_one = xp.where(y > 0, 1.0, xp.where(odd, -(2 * n + 1.0), 2 * n + 1.0))
+        else:
+            closed = xp.sin((n + 0.5) * theta) / xp.sin(theta / 2)
+            at_one = xp.where(y > 0, 2 * n + 1.0, xp.where(odd, -1.0, 1.0))
+        out = xp.where((n > threshold) & (xp.abs(y) < 1), closed, out)
+        return xp.where(n < 0, 0.0, xp.where(xp.abs(y) == 1, at_one, out))
+
+    return kernel
+
+
+def _hermite(physicists: bool):
+    def kernel(xp, x, n, dtype):
+        if physicists:
+            out = _recurrence(xp, x, n, x + x, lambda i, p, q: (x + x) * q - 2 * i * p)
+        else:
+            out = _recurrence(xp, x, n, x, lambda i, p, q: x * q - i * p)
+        limit = 128 if dtype == np.float32 else 512
+        return xp.where(n > limit, xp.nan, out)
+
+    return kernel
+
+
+def _laguerre(xp, x, n, _):
+    out = _recurrence(xp, x, n, 1 - x, lambda i, p, q: ((2 * i + (1 - x)) * q - i * p) / (i + 1))
+    return xp.where((x == 0) & (n >= 0), 1.0, out)
+
+
+def _legendre(xp, x, n, _):
+    out = _recurrence(xp, x, n, x, lambda i, p, q: ((2 * i + 1) * x * q - i * p) / (i + 1))
+    at_one = xp.where((x > 0) | (n % 2 == 0), 1.0, -1.0)
+    return xp.where((xp.abs(x) == 1) & (n >= 0), at_one, out)
+
+
+@with_out
+def chebyshev_polynomial_t(input, n) -> Tensor:
+    """Chebyshev polynomial of the first kind ``T_n(input)``.
+
+    Example:
+        >>> jtorch.special.chebyshev_polynomial_t(jtorch.tensor([0.5, 2.0]), 3)
+        tensor([-1., 26.])
+    """
+    return _polynomial("chebyshev_polynomial_t", _chebyshev("t", False), input, n)
+
+
+@with_out
+def chebyshev_polynomial_u(input, n) -> Tensor:
+    """Chebyshev polynomial of the second kind ``U_n(input)``.
+
+    Example:
+        >>> jtorch.special.chebyshev_polynomial_u(jtorch.tensor([0.5, 2.0]), 3)
+        tensor([-1., 56.])
+    """
+    return _polynomial("chebyshev_polynomial_u", _chebyshev("u", False), input, n)
+
+
+@with_out
+def chebyshev_polynomial_v(input, n) -> Tensor:
+    """Chebyshev polynomial of the third kind ``V_n(input)``.
+
+    Example:
+        >>> jtorch.special.chebyshev_polynomial_v(jtorch.tensor([0.5, 2.0]), 3)
+        tensor([-1., 41.])
+    """
+    return _polynomial("chebyshev_polynomial_v", _chebyshev("v", False), input, n)
+
+
+@with_out
+def chebyshev_polynomial_w(input, n) -> Tensor:
+    """Chebyshev polynomial of the fourth kind ``W_n(input)``.
+
+    Example:
+        >>> jtorch.special.chebyshev_polynomial_w(jtorch.tensor([0.5, 2.0]), 3)
+        tensor([-1., 71.])
+    """
+    return _polynomial("chebyshev_polynomial_w", _chebyshev("w", False), input, n)
+
+
+@with_out
+def shifted_chebyshev_polynomial_t(input, n) -> Tensor:
+    """``T_n(2 x - 1)``, the Chebyshev polynomial of the first kind shifted to [0, 1].
+
+    Example:
+        >>> jtorch.special.shifted_chebyshev_polynomial_t(jtorch.tensor([0.25, 1.5]), 3)
+        tensor([ 1., 26.])
+    """
+    return _polynomial("shifted_chebyshev_polynomial_t", _chebyshev("t", True), input, n)
+
+
+@with_out
+def shifted_chebyshev_polynomial_u(input, n) -> Tensor:
+    """``U_n(2 x - 1)``.
+
+    Example:
+        >>> jtorch.special.shifted_chebyshev_polynomial_u(jtorch.tensor([0.25, 1.5]), 3)
+        tensor([ 1., 56.])
+    """
+    return _polynomial("shifted_chebyshev_polynomial_u", _chebyshev("u", True), input, n)
+
+
+@with_out
+def shifted_chebyshev_polynomial_v(input, n) -> Tensor:
+    """``V_n(2 x - 1)``.
+
+    Example:
+        >>> jtorch.special.shifted_chebyshev_polynomial_v(jtorch.tensor([0.25, 1.5]), 3)
+        tensor([ 1., 41.])
+    """
+    return _polynomial("shifted_chebyshev_polynomial_v", _chebyshev("v", True), input, n)
+
+
+@with_out
+def shifted_chebyshev_polynomial_w(input, n) -> Tensor:
+    """``W_n(2 x - 1)``.
+
+    Example:
+        >>> jtorch.special.shifted_chebyshev_polynomial_w(jtorch.tensor([0.25, 1.5]), 3)
+        tensor([ 1., 71.])
+    """
+    return _polynomial("shifted_chebyshev_polynomial_w", _chebyshev("w", True), input, n)
+
+
+@with_out
+def hermite_polynomial_h(input, n) -> Tensor:
+    """Physicists' Hermite polynomial ``H_n(input)``.
+
+    Example:
+        >>> jtorch.special.hermite_polynomial_h(jtorch.tensor([0.5, 2.0]), 3)
+        tensor([-5., 40.])
+    """
+    return _polynomial("hermite_polynomial_h", _hermite(True), input, n)
+
+
+@with_out
+def hermite_polynomial_he(input, n) -> Tensor:
+    """Probabilists' Hermite polynomial ``He_n(input)``.
+
+    Example:
+        >>> jtorch.special.hermite_polynomial_he(jtorch.tensor([0.5, 2.0]), 3)
+        tensor([-1.3750,  2.0000])
+    """
+    return _polynomial("hermite_polynomial_he", _hermite(False), input, n)
+
+
+@with_out
+def laguerre_polynomial_l(input, n) -> Tensor:
+    """Laguerre polynomial ``L_n(input)``.
+
+    Example:
+        >>> jtorch.special.laguerre_polynomial_l(jtorch.tensor([0.5, 2.0]), 2)
+        tensor([ 0.1250, -1.0000])
+    """
+    return _polynomial("laguerre_polynomial_l", _laguerre, input, n)
+
+
+@with_out
+def legendre_polynomial_p(input, n) -> Tensor:
+    """Legendre polynomial ``P_n(input)``.
+
+    Example:
+        >>> jtorch.special.legendre_polynomial_p(jtorch.tensor([0.5, 2.0]), 2)
+        tensor([-0.1250,  5.5000])
+    """
+    return _polynomial("legendre_polynomial_p", _legendre, input, n)
