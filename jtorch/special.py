@@ -16,6 +16,7 @@ from jtorch.ops.elementwise import sigmoid as expit
 from jtorch.ops.nn import log_softmax, softmax
 from jtorch.ops.reduce import logsumexp
 from jtorch.ops.special_fns import (
+    airy_ai,
     bessel_j0,
     bessel_j1,
     bessel_y0,
@@ -62,6 +63,7 @@ from jtorch.ops.special_fns import lgamma as gammaln
 from jtorch.ops.special_fns import mvlgamma as multigammaln
 
 __all__ = [
+    "airy_ai",
     "chebyshev_polynomial_t",
     "chebyshev_polynomial_u",
     "chebyshev_polynomial_v",
