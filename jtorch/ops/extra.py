@@ -125,6 +125,17 @@ __all__ = [
     "grid_sampler",
     "affine_grid_generator",
     "ctc_loss",
+    "native_group_norm",
+    "conv_tbc",
+    "embedding_renorm_",
+    "grid_sampler_2d",
+    "grid_sampler_3d",
+    "cond",
+    "while_loop",
+    "fork",
+    "wait",
+    "vmap",
+    "from_file",
 ]
 
 
@@ -2296,7 +2307,11 @@ def kl_div(input: Tensor, target: Tensor, reduction: int = 1, *, log_target: boo
         >>> jtorch.kl_div(jtorch.zeros(2), jtorch.ones(2))
         tensor(0.)
     """
-    return _F().kl_div(input, target, reduction=_REDUCTIONS[reduction], log_target=log_target)
+    import warnings  # noqa: PLC0415
+
+    with warnings.catch_warnings():  # NOTE: the ATen op has no 'mean' deprecation warning
+        warnings.simplefilter("ignore", UserWarning)
+        return _F().kl_div(input, target, reduction=_REDUCTIONS[reduction], log_target=log_target)
 
 
 def binary_cross_entropy_with_logits(
@@ -2607,3 +2622,242 @@ def ctc_loss(
         _REDUCTIONS[reduction],
         zero_infinity,
     )
+
+
+def native_group_norm(
+    input: Tensor, weight, bias, N: int, C: int, HxW: int, group: int, eps: float
+) -> tuple:
+    """``(group_norm(input), mean, rstd)`` with statistics of shape ``(N, group)``.
+
+    Example:
+        >>> x = jtorch.tensor([[[1.0, 3.0]]])
+        >>> jtorch.native_group_norm(x, None, None, 1, 1, 2, 1, 0.0)[1]
+        tensor([[2.]])
+    """
+    grouped = input.detach().reshape(N, group, -1)
+    mean = grouped.mean(-1)
+    rstd = elementwise.rsqrt(grouped.var(-1, unbiased=False) + eps)
+    return _F().group_norm(input, group, weight, bias, eps), mean, rstd
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """1-D convolution in time-batch-channel layout: ``input`` (T, B, C_in), ``weight``
+    (K, C_in, C_out), ``bias`` (C_out).
+
+    Example:
+        >>> jtorch.conv_tbc(jtorch.ones(3, 1, 1), jtorch.ones(2, 1, 1), jtorch.zeros(1)).flatten()
+        tensor([2., 2.])
+    """
+    out = _F().conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad)
+    return out.permute(2, 0, 1)
+
+
+def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type: float):
+    """Rescale in place the rows of ``input`` at ``indices`` whose ``norm_type``-norm exceeds
+    ``max_norm`` to that norm (no gradient, as torch).
+
+    Example:
+        >>> w = jtorch.tensor([[3.0, 4.0], [0.3, 0.4]])
+        >>> jtorch.embedding_renorm_(w, jtorch.tensor([0, 1]), 1.0, 2.0)
+        tensor([[0.6000, 0.8000],
+                [0.3000, 0.4000]])
+    """
+    xp, w = xp_of(input._array), input._array
+    rows = xp.unique(indices._array.reshape(-1))
+    norms = xp.sum(xp.abs(w[rows]) ** norm_type, -1) ** (1.0 / norm_type)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+    w[rows] *= scale[:, None]
+    input._bump()
+    return input
+
+
+def grid_sampler_2d(input, grid, interpolation_mode: int, padding_mode: int, align_corners):
+    """:func:`grid_sampler` for 4-D inputs.
+
+    Example:
+        >>> jtorch.grid_sampler_2d(jtorch.ones(1, 1, 2, 2), jtorch.zeros(1, 1, 1, 2), 0, 0, False)
+        tensor([[[[1.]]]])
+    """
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode: int, padding_mode: int, align_corners):
+    """:func:`grid_sampler` for 5-D inputs.
+
+    Example:
+        >>> x = jtorch.ones(1, 1, 2, 2, 2)
+        >>> jtorch.grid_sampler_3d(x, jtorch.zeros(1, 1, 1, 1, 3), 0, 0, False).flatten()
+        tensor([1.])
+    """
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+# -- control flow and futures (eager: jtorch has no graph capture) ----------------------------
+def cond(pred, true_fn, false_fn, operands=()):
+    """``true_fn(*operands)`` if ``pred`` else ``false_fn(*operands)``.
+
+    Example:
+        >>> jtorch.cond(jtorch.tensor(True), lambda x: x + 1, lambda x: x - 1, (jtorch.ones(1),))
+        tensor([2.])
+    """
+    return true_fn(*operands) if bool(pred) else false_fn(*operands)
+
+
+def while_loop(cond_fn, body_fn, carried_inputs) -> tuple:
+    """Apply ``body_fn`` to the carried values while ``cond_fn`` of them holds.
+
+    Example:
+        >>> jtorch.while_loop(lambda i: i < 3, lambda i: (i + 1,), (jtorch.tensor(0),))
+        (tensor(3),)
+    """
+    carried = tuple(carried_inputs)
+    while bool(cond_fn(*carried)):
+        out = body_fn(*carried)
+        carried = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    return carried
+
+
+class Future:
+    """The (already computed) result of :func:`fork`."""
+
+    def __init__(self, value) -> None:
+        self._value = value
+
+    def wait(self):
+        return self._value
+
+    def done(self) -> bool:
+        return True
+
+    def value(self):
+        return self._value
+
+
+def fork(func, *args, **kwargs) -> Future:
+    """Run ``func(*args, **kwargs)`` (eagerly) and return a :class:`Future` of its result.
+
+    Example:
+        >>> jtorch.wait(jtorch.fork(lambda x: x * 2, jtorch.ones(1)))
+        tensor([2.])
+    """
+    return Future(func(*args, **kwargs))
+
+
+def wait(future: Future):
+    """The value of a :func:`fork` future.
+
+    Example:
+        >>> jtorch.wait(jtorch.fork(int, "3"))
+        3
+    """
+    return future.wait()
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=None):
+    """``jtorch.func.vmap``.
+
+    Example:
+        >>> jtorch.vmap(jtorch.dot)(jtorch.ones(2, 3), jtorch.ones(2, 3))
+        tensor([3., 3.])
+    """
+    from jtorch.func import vmap as func_vmap  # noqa: PLC0415
+
+    return func_vmap(func, in_dims, out_dims, randomness, chunk_size=chunk_size)
+
+
+def from_file(filename: str, shared=None, size: int = 0, *, dtype=None, **kwargs) -> Tensor:
+    """The first ``size`` values stored in binary file ``filename`` as a 1-D tensor (``shared``
+    is accepted; the values are read, not memory-mapped).
+
+    Example:
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "v.bin")
+        >>> _ = open(path, "wb").write(np.arange(3, dtype=np.float32).tobytes())
+        >>> jtorch.from_file(path, size=2)
+        tensor([0., 1.])
+    """
+    d = dtype or dtypes.get_default_dtype()
+    values = np.fromfile(filename, dtype=d.np, count=size)
+    if values.size < size:
+        raise RuntimeError(
+            f"unable to map file {filename}: file size is smaller than {size * d.itemsize} bytes"
+        )
+    return Tensor._make(values)
+
+
+# -- Tensor-only odds and ends ---------------------------------------------------------------
+def const_data_ptr(self: Tensor) -> int:
+    """:meth:`Tensor.data_ptr` (torch's read-only spelling).
+
+    Example:
+        >>> x = jtorch.ones(1); x.const_data_ptr() == x.data_ptr()
+        True
+    """
+    return self.data_ptr()
+
+
+def as_subclass(self: Tensor, cls) -> Tensor:
+    """``self`` as an instance of the Tensor subclass ``cls``: same memory, same graph.
+
+    Example:
+        >>> class Mine(jtorch.Tensor): pass
+        >>> type(jtorch.ones(1).as_subclass(Mine)).__name__
+        'Mine'
+    """
+    out = self.view_as(self)
+    out.__class__ = cls
+    return out
+
+
+def module_load(self: Tensor, other: Tensor, assign: bool = False) -> Tensor:
+    """What ``nn.Module.load_state_dict`` stores for parameter ``self`` given ``other``.
+
+    Example:
+        >>> jtorch.zeros(2).module_load(jtorch.ones(2))
+        tensor([1., 1.])
+    """
+    return other.detach() if assign else self.copy_(other).detach()
+
+
+class TypedStorage(UntypedStorage):
+    """The elements under a tensor (its base's memory) as ``torch.TypedStorage`` shows them."""
+
+    @property
+    def dtype(self):
+        return dtypes.from_np(self._array.dtype)
+
+    def size(self) -> int:
+        return self._array.size
+
+    __len__ = size
+
+    def element_size(self) -> int:
+        return self._array.itemsize
+
+    def tolist(self) -> list:
+        from jtorch.backend import to_numpy  # noqa: PLC0415
+
+        return to_numpy(self._array).reshape(-1).tolist()
+
+    def __getitem__(self, i):
+        return self._array.reshape(-1)[i].item()
+
+    def __repr__(self) -> str:
+        body = "\n".join(f" {v}" for v in self.tolist())
+        head = (
+            f"[torch.storage.TypedStorage(dtype={self.dtype}, device={self.device}) of size "
+            f"{self.size()}]"
+        )
+        return f"{body}\n{head}" if body else head
+
+
+def storage(self: Tensor) -> TypedStorage:
+    """The elements under ``self`` (its base's, for a view); torch deprecates it for
+    :meth:`untyped_storage`.
+
+    Example:
+        >>> jtorch.ones(2, 3).storage().size()
+        6
+    """
+    base = self._base if self._base is not None else self
+    return TypedStorage(base._array)

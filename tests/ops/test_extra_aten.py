@@ -135,3 +135,72 @@ def test_samplers():
     assert abs(b.mean().item() - 3.0) < 0.3 and (b <= 10).all()
     with pytest.raises(RuntimeError):
         jtorch.poisson(jtorch.tensor([-1.0]))
+
+
+def test_group_norm_conv_tbc_renorm():
+    x = randn(2, 4, 3)
+    # torch's statistics outputs carry no gradient: values compared, gradients of the output
+    check(lambda lib, x: lib.native_group_norm(x, None, None, 2, 4, 3, 2, 1e-5), x, grad=False)
+    g, b = randn(4), randn(4, seed=3)
+    check(lambda lib, x, g, b: lib.native_group_norm(x, g, b, 2, 4, 3, 2, 1e-5)[0], x, g, b)
+    check(
+        lambda lib, x, w, b: lib.conv_tbc(x, w, b, 1),
+        randn(5, 2, 3),
+        randn(2, 3, 4, seed=1),
+        randn(4),
+    )
+    check(
+        lambda lib, w: lib.embedding_renorm_(w.detach().clone(), lib.tensor([0, 2, 2]), 1.0, 2.0),
+        X,
+        grad=False,
+    )
+    x4, g = randn(1, 2, 3, 3), np.random.default_rng(1).uniform(-1, 1, (1, 2, 2, 2))
+    check(lambda lib, x, g: lib.grid_sampler_2d(x, g, 0, 1, False), x4, g)
+    x5, g5 = randn(1, 1, 2, 2, 2), np.random.default_rng(2).uniform(-1, 1, (1, 1, 1, 2, 3))
+    check(lambda lib, x, g: lib.grid_sampler_3d(x, g, 0, 0, True), x5, g5)
+
+
+def test_control_flow():
+    check(lambda lib, x: lib.cond(x.sum() > 0, lambda a: a * 2, lambda a: a - 1, (x,)), X)
+    check(lambda lib, x: lib.cond(False, lambda a: a * 2, lambda a: a - 1, (x,)), X)
+    check(
+        lambda lib: lib.while_loop(
+            lambda i, s: i < 4, lambda i, s: (i + 1, s * 2), (lib.tensor(0), lib.tensor(1.0))
+        ),
+        grad=False,
+    )
+    fut = jtorch.fork(lambda a, b: a + b, jtorch.ones(2), b=1)
+    assert fut.done() and jtorch.wait(fut).tolist() == [2.0, 2.0]
+    # (torch.vmap's first call imports functorch for seconds: compared with the plain formula)
+    a, b = jtorch.tensor(X), jtorch.tensor(Y)
+    assert jtorch.allclose(jtorch.vmap(jtorch.dot)(a, b), (a * b).sum(1))
+
+
+def test_tensor_odds_and_ends(tmp_path):
+    path = tmp_path / "values.bin"
+    path.write_bytes(np.arange(5, dtype=np.float64).tobytes())
+    check(lambda lib: lib.from_file(str(path), size=3, dtype=lib.float64), grad=False)
+    check_error = pytest.raises(RuntimeError)
+    with check_error:
+        jtorch.from_file(str(path), size=9, dtype=jtorch.float64)
+    x = jtorch.arange(6.0).reshape(2, 3)
+    assert x.const_data_ptr() == x.data_ptr() and not x.is_distributed()
+    s, ts = x.storage(), torch.arange(6.0).reshape(2, 3).storage()
+    assert (s.size(), s.tolist(), s.element_size(), str(s.dtype)) == (
+        ts.size(),
+        ts.tolist(),
+        ts.element_size(),
+        str(ts.dtype),
+    )
+    assert x[1].storage().size() == 6 and s[4] == 4.0
+
+    class Mine(jtorch.Tensor):
+        pass
+
+    leaf = jtorch.ones(2, requires_grad=True)
+    sub = leaf.as_subclass(Mine)
+    assert type(sub) is Mine and sub.data_ptr() == leaf.data_ptr()
+    sub.sum().backward()
+    assert leaf.grad.tolist() == [1.0, 1.0]
+    check(lambda lib, a, b: a.detach().clone().module_load(b), X, Y, grad=False)
+    check(lambda lib, a, b: a.module_load(b, assign=True), X, Y, grad=False)
