@@ -818,7 +818,20 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
         raise RuntimeError(
             f"expected scalar type {x1.dtype._legacy[:-6]} but found {x2.dtype._legacy[:-6]}"
         )
+    mode = compute_mode or "use_mm_for_euclid_dist_if_necessary"
+    large = x1.shape[-2] > 25 or x2.shape[-2] > 25
+    if p == 2 and (mode == "use_mm_for_euclid_dist" or (large and mode.endswith("necessary"))):
+        return _euclidean_dist(x1, x2)
     return Cdist.apply(x1.unsqueeze(-2) - x2.unsqueeze(-3), p=float(p))
+
+
+def _euclidean_dist(x1: Tensor, x2: Tensor) -> Tensor:
+    # NOTE: torch's matrix-multiply form for many rows: |a|^2 + |b|^2 - 2 a.b in one product of
+    # padded operands, clamped at 0; O(P*R) memory instead of O(P*R*M)
+    n1, n2 = (x1 * x1).sum(-1, keepdim=True), (x2 * x2).sum(-1, keepdim=True)
+    a = joining.cat([x1 * -2, n1, elementwise.mul(n1, 0) + 1], -1)
+    b = joining.cat([x2, elementwise.mul(n2, 0) + 1, n2], -1)
+    return elementwise.sqrt(elementwise.clamp_min(matmul.matmul(a, b.transpose(-2, -1)), 0))
 
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:

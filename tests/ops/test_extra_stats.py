@@ -72,6 +72,13 @@ def test_cdist_pdist(p):
     check(lambda lib, a: lib.pdist(a, p=p), X)
 
 
+def test_cdist_matrix_multiply_form():
+    a, b = randn(30, 4), randn(3, 4, seed=9)
+    check(lambda lib, a, b: lib.cdist(a, b), a, b)
+    check(lambda lib, a, b: lib.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), b, a[:5])
+    check(lambda lib, a, b: lib.cdist(a, b, compute_mode="donot_use_mm_for_euclid_dist"), a, b)
+
+
 def test_cdist_errors():
     check_error(lambda lib, a: lib.cdist(a.long(), a.long()), X)
     check_error(lambda lib, a: lib.cdist(a[0], a), X)
