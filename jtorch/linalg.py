@@ -491,18 +491,47 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
+class Solve(Function):
+    node_name = "LinalgSolveExBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.retain_inputs(0)
+        ctx.retain_outputs(0)
+        xp = xp_of(a)
+        try:
+            return _solve(xp, a, b)
+        except xp.linalg.LinAlgError:
+            raise LinAlgError(
+                "torch.linalg.solve: The solver failed because the input matrix is singular."
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_inputs
+        (x,) = ctx.saved_outputs
+        # NOTE: torch's linalg_solve backward: gB = A^{-H} gX, gA = -gB X^H
+        gb = Solve.apply(_mh(a), grad)
+        return (-gb @ _mh(x) if ctx.needs_input_grad[0] else None), gb
+
+
+@with_out
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """The solution X of ``A X = B`` (``left``) or ``X A = B``.
+
+    ``B`` is a (batch of) vector(s) when it is 1-D or has the shape ``A.shape[:-1]``.
 
     Example:
         >>> jtorch.linalg.solve(jtorch.tensor([[2.0, 0.0], [0.0, 4.0]]), jtorch.tensor([2.0, 4.0]))
         tensor([1., 1.])
     """
+    A, B = float_operand(A), float_operand(B)
+    _square(A, "solve")
     if not left:
         return _mh(solve(_mh(A), _mh(B)))
-    if B.ndim == A.ndim - 1:
-        return (inv(A) @ B.unsqueeze(-1)).squeeze(-1)
-    return inv(A) @ B
+    if B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]):
+        return Solve.apply(A, B.unsqueeze(-1)).squeeze(-1)
+    return Solve.apply(A, B)
 
 
 class Cholesky(Function):
@@ -657,13 +686,20 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
 
 @with_out
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
-    """Solution of ``A X = B`` and info (0 on success).
+    """Solution of ``A X = B`` and info (0 on success; else the first zero pivot, with NaNs).
 
     Example:
         >>> jtorch.linalg.solve_ex(jtorch.tensor([[2.0]]), jtorch.tensor([4.0])).result
         tensor([2.])
     """
-    return return_types.linalg_solve_ex(solve(A, B, left=left), _info(A))
+    try:
+        return return_types.linalg_solve_ex(solve(A, B, left=left), _info(A))
+    except LinAlgError:
+        if check_errors:
+            raise
+        A, B = float_operand(A), float_operand(B)
+        x = solve(_eye_like_shape(A, *A.shape[-2:]), B, left=left).detach() * float("nan")
+        return return_types.linalg_solve_ex(x, _info(A, _zero_pivot(A._array)))
 
 
 # -- triangular solves -------------------------------------------------------------------------

@@ -52,6 +52,10 @@ B = randn(2, 3, 2, seed=1)
         lambda lib, a, b: legacy(lib, "lu_solve")(b, *legacy(lib, "lu")(a)),
         lambda lib, a, b: legacy(lib, "lu_unpack")(*lib.linalg.lu_factor(a)),
         lambda lib, a, b: lib.linalg.solve_ex(a, b),
+        lambda lib, a, b: lib.linalg.solve(a, b[0]),  # B broadcast over A's batch
+        lambda lib, a, b: lib.linalg.solve(a, b[..., 0]),  # a batch of vectors
+        lambda lib, a, b: lib.linalg.solve(a, b[0, :, 0]),
+        lambda lib, a, b: lib.linalg.solve(a, b.mT, left=False),
         lambda lib, a, b: lib.linalg.inv_ex(a),
         lambda lib, a, b: lib.linalg.cholesky_ex(_spd(lib, a)),
         lambda lib, a, b: legacy(lib, "cholesky")(_spd(lib, a), True),
@@ -135,6 +139,8 @@ def test_singular_and_errors():
     check_error(lambda lib, a, b: lib.linalg.lstsq(a[0], b), A, B)
     singular = np.array([[1.0, 2.0], [2.0, 4.0]])
     check_error(lambda lib, a: lib.linalg.lu_factor(a), singular)
+    check_error(lambda lib, a: lib.linalg.solve(a, a[0]), singular)
+    assert int(jtorch.linalg.solve_ex(jtorch.tensor(singular), jtorch.ones(2)).info) == 2
     check_error(lambda lib, a: lib.linalg.matrix_exp(a), randn(2, 3))
     # mixed dtypes: B is cast to A's dtype (float32 runs, so float32 tolerances apply)
     for fn in (
