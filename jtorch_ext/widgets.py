@@ -394,7 +394,8 @@ class HookInspector(widgets.VBox):
     the output's mean/std/min/max, the fraction of dead units for ReLUs (units that are zero for
     every sample of the batch), ‖∂L/∂output‖ and ‖∂L/∂weights‖. Other steps pay for one forward
     pre-hook on the model only. The table and the gradient-flow chart are redrawn at most every
-    ``interval`` seconds, from the latest complete sample.
+    ``interval`` seconds, from the latest complete sample. A module called several times in one
+    step shows its last call.
 
     ``detach()`` removes every hook (and draws the final state); ``with HookInspector(model) as
     hi:`` detaches on exit. ``inspect_grad(tensor, name)`` adds a tensor to the gradient table.

@@ -213,6 +213,20 @@ def test_hook_inspector_reattach_and_validation():
         HookInspector(model, every=0)
 
 
+def test_hook_inspectors_share_the_warning_filter():
+    def silenced() -> bool:
+        return any(
+            f[1] is not None and "Full backward hook" in f[1].pattern for f in warnings.filters
+        )
+
+    before = silenced()
+    a, b = HookInspector(nn.Linear(1, 1)), HookInspector(nn.Linear(1, 1))
+    a.detach()
+    assert silenced()  # b still needs it
+    b.detach()
+    assert silenced() == before
+
+
 def test_inspect_grad_function():
     w = jtorch.tensor([3.0, 4.0], requires_grad=True)
     gi = inspect_grad(w, "w")
