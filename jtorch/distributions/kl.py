@@ -44,7 +44,7 @@ from jtorch.distributions.pareto import Pareto
 from jtorch.distributions.poisson import Poisson
 from jtorch.distributions.transformed_distribution import TransformedDistribution
 from jtorch.distributions.uniform import Uniform
-from jtorch.distributions.utils import _broadcast_shapes, _solve_tril, _sum_rightmost
+from jtorch.distributions.utils import _sum_rightmost
 from jtorch.distributions.utils import euler_constant as _euler_gamma
 
 __all__ = ["register_kl", "kl_divergence"]
@@ -273,13 +273,15 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
                           different event shapes cannot be computed"
         )
     half_term1 = q._half_log_det() - p._half_log_det()
-    combined_batch_shape = _broadcast_shapes(
+    combined_batch_shape = jtorch.broadcast_shapes(
         q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_scale_tril.shape[:-2]
     )
     n = p.event_shape[0]
     q_scale_tril = q._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
     p_scale_tril = p._unbroadcasted_scale_tril.expand(combined_batch_shape + (n, n))
-    term2 = _batch_trace_XXT(_solve_tril(q_scale_tril, p_scale_tril))
+    term2 = _batch_trace_XXT(
+        jtorch.linalg.solve_triangular(q_scale_tril, p_scale_tril, upper=False)
+    )
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, (q.loc - p.loc))
     return half_term1 + 0.5 * (term2 + term3 - n)
 
@@ -576,7 +578,7 @@ def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
     # inv(qcov) @ pcov = [inv(qD) - inv(qD) @ qW @ inv(qC) @ qW.T @ inv(qD)] @ (pW @ pW.T + pD)
     #                  = [inv(qD) - A.T @ A] @ (pD + pW @ pW.T)
     qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
-    A = _solve_tril(q._capacitance_tril, qWt_qDinv)
+    A = jtorch.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
     term21 = (p._unbroadcasted_cov_diag / q._unbroadcasted_cov_diag).sum(-1)
     term22 = _batch_trace_XXT(
         p._unbroadcasted_cov_factor * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1)
@@ -608,7 +610,7 @@ def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
     # inv(qcov) @ pcov = [inv(qD) - inv(qD) @ qW @ inv(qC) @ qW.T @ inv(qD)] @ p_tril @ p_tril.T
     #                  = [inv(qD) - A.T @ A] @ p_tril @ p_tril.T
     qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
-    A = _solve_tril(q._capacitance_tril, qWt_qDinv)
+    A = jtorch.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
     term21 = _batch_trace_XXT(
         p._unbroadcasted_scale_tril * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1)
     )
@@ -633,7 +635,7 @@ def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
     term3 = _batch_mahalanobis(q._unbroadcasted_scale_tril, (q.loc - p.loc))
     # Expands term2 according to
     # inv(qcov) @ pcov = inv(q_tril @ q_tril.T) @ (pW @ pW.T + pD)
-    combined_batch_shape = _broadcast_shapes(
+    combined_batch_shape = jtorch.broadcast_shapes(
         q._unbroadcasted_scale_tril.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2]
     )
     n = p.event_shape[0]
@@ -644,8 +646,10 @@ def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
     p_cov_diag = jtorch.diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(
         combined_batch_shape + (n, n)
     )
-    term21 = _batch_trace_XXT(_solve_tril(q_scale_tril, p_cov_factor))
-    term22 = _batch_trace_XXT(_solve_tril(q_scale_tril, p_cov_diag))
+    term21 = _batch_trace_XXT(
+        jtorch.linalg.solve_triangular(q_scale_tril, p_cov_factor, upper=False)
+    )
+    term22 = _batch_trace_XXT(jtorch.linalg.solve_triangular(q_scale_tril, p_cov_diag, upper=False))
     term2 = term21 + term22
     return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
 

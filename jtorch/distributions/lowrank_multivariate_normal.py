@@ -22,7 +22,7 @@ from jtorch._tensor import Tensor
 from jtorch.distributions import constraints
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.multivariate_normal import _batch_mahalanobis, _batch_mv
-from jtorch.distributions.utils import _solve_tril, _standard_normal, lazy_property
+from jtorch.distributions.utils import _standard_normal, lazy_property
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -193,7 +193,7 @@ class LowRankMultivariateNormal(Distribution):
         #     inv(W @ W.T + D) = inv(D) - inv(D) @ W @ inv(C) @ W.T @ inv(D)
         # where :math:`C` is the capacitance matrix.
         Wt_Dinv = self._unbroadcasted_cov_factor.mT / self._unbroadcasted_cov_diag.unsqueeze(-2)
-        A = _solve_tril(self._capacitance_tril, Wt_Dinv)
+        A = jtorch.linalg.solve_triangular(self._capacitance_tril, Wt_Dinv, upper=False)
         precision_matrix = jtorch.diag_embed(self._unbroadcasted_cov_diag.reciprocal()) - A.mT @ A
         return precision_matrix.expand(self._batch_shape + self._event_shape + self._event_shape)
 

@@ -17,8 +17,6 @@ from jtorch._size import Size
 from jtorch.distributions import constraints
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.utils import (
-    _broadcast_shapes,
-    _solve_tril,
     _standard_normal,
     lazy_property,
 )
@@ -62,7 +60,7 @@ def _batch_mahalanobis(bL, bx):
     flat_L = bL.reshape(-1, n, n)  # shape = b x n x n
     flat_x = bx.reshape(-1, flat_L.size(0), n)  # shape = c x b x n
     flat_x_swap = flat_x.permute(1, 2, 0)  # shape = b x n x c
-    M_swap = _solve_tril(flat_L, flat_x_swap).pow(2).sum(-2)
+    M_swap = jtorch.linalg.solve_triangular(flat_L, flat_x_swap, upper=False).pow(2).sum(-2)
     M = M_swap.t()  # shape = c x b
 
     # Now we revert the above reshape and permute operators.
@@ -79,7 +77,7 @@ def _precision_to_scale_tril(P):
     Lf = jtorch.linalg.cholesky(jtorch.flip(P, (-2, -1)))
     L_inv = jtorch.transpose(jtorch.flip(Lf, (-2, -1)), -2, -1)
     Id = jtorch.eye(P.shape[-1], dtype=P.dtype, device=P.device)
-    return _solve_tril(L_inv, Id)
+    return jtorch.linalg.solve_triangular(L_inv, Id, upper=False)
 
 
 class MultivariateNormal(Distribution):
@@ -122,7 +120,7 @@ class MultivariateNormal(Distribution):
             raise ValueError(
                 f"{what} must be at least two-dimensional, with optional leading batch dimensions"
             )
-        batch_shape = _broadcast_shapes(matrix.shape[:-2], loc.shape[:-1])
+        batch_shape = jtorch.broadcast_shapes(matrix.shape[:-2], loc.shape[:-1])
         setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         super().__init__(Size(batch_shape), self.loc.shape[-1:], validate_args=validate_args)
@@ -161,9 +159,10 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        # NOTE: torch.cholesky_inverse(L), i.e. L^-T L^-1, from one triangular solve.
+        # NOTE: torch.cholesky_inverse(L) (not in jtorch yet), i.e. L^-T L^-1.
         L = self._unbroadcasted_scale_tril
-        L_inv = _solve_tril(L, jtorch.eye(L.shape[-1], dtype=L.dtype, device=L.device))
+        Id = jtorch.eye(L.shape[-1], dtype=L.dtype, device=L.device)
+        L_inv = jtorch.linalg.solve_triangular(L, Id, upper=False)
         return jtorch.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
 
     @property

@@ -20,7 +20,6 @@ from numbers import Number
 import jtorch
 from jtorch.distributions import constraints
 from jtorch.distributions.utils import (
-    _broadcast_shapes,
     _sum_rightmost,
     lazy_property,
     tril_matrix_to_vec,
@@ -479,7 +478,7 @@ class PowerTransform(Transform):
         return (self.exponent * y / x).abs().log()
 
     def forward_shape(self, shape):
-        return _broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
+        return jtorch.broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
 
     inverse_shape = forward_shape
 
@@ -625,7 +624,7 @@ class AffineTransform(Transform):
         return result.expand(shape)
 
     def forward_shape(self, shape):
-        return _broadcast_shapes(
+        return jtorch.broadcast_shapes(
             shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ())
         )
 

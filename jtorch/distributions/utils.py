@@ -15,9 +15,7 @@ import numbers
 from functools import update_wrapper
 
 import jtorch
-from jtorch._size import Size
 from jtorch._tensor import Tensor
-from jtorch.ops._broadcast import broadcast_shapes
 
 __all__ = [
     "broadcast_all",
@@ -50,25 +48,11 @@ def broadcast_all(*values) -> tuple[Tensor, ...]:
     return jtorch.broadcast_tensors(*values)
 
 
-def _broadcast_shapes(*shapes) -> Size:
-    """``torch.broadcast_shapes``: the shape all ``shapes`` broadcast to, as a Size."""
-    return Size(broadcast_shapes(*shapes))
-
-
-def _solve_tril(L: Tensor, B: Tensor, upper: bool = False) -> Tensor:
-    """``torch.linalg.solve_triangular(L, B, upper=upper)``: only ``L``'s lower (upper)
-    triangle is read, so ``L``'s gradient is triangular too."""
-    # NOTE: jtorch.linalg has no triangular solve yet; a general solve of tril(L) is equivalent.
-    # B is expanded to the common batch shape: jtorch.linalg.solve does not broadcast an
-    # unbatched B against a batched L.
-    batch = _broadcast_shapes(L.shape[:-2], B.shape[:-2])
-    A = L.triu() if upper else L.tril()
-    return jtorch.linalg.solve(A, B.expand(batch + B.shape[-2:]))
-
-
 def _cholesky_solve(B: Tensor, L: Tensor) -> Tensor:
     """``torch.cholesky_solve(B, L)``: ``(L @ L.mT)^-1 @ B`` for a lower Cholesky factor."""
-    return _solve_tril(L.mT, _solve_tril(L, B), upper=True)
+    # NOTE: jtorch has no top-level cholesky_solve yet: two triangular solves.
+    solve = jtorch.linalg.solve_triangular
+    return solve(L.mT, solve(L, B, upper=False), upper=True)
 
 
 def _standard_normal(shape, dtype, device) -> Tensor:
