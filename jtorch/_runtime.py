@@ -201,8 +201,16 @@ def _optimized_module_class() -> type:
                 return self._modules["_orig_mod"]
             return getattr(self._modules["_orig_mod"], name)
 
-    OptimizedModule.__module__ = "jtorch._dynamo.eval_frame"
+    OptimizedModule.__module__ = __name__
+    OptimizedModule.__qualname__ = "OptimizedModule"
     return OptimizedModule
+
+
+def __getattr__(name: str):
+    # NOTE: the class is built on first use; this makes it importable (and picklable) by name
+    if name == "OptimizedModule":
+        return _optimized_module_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_tensor(obj) -> bool:

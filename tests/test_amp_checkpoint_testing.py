@@ -1,6 +1,7 @@
 """torch.compile, torch.utils.checkpoint, torch.amp (autocast, GradScaler) and torch.testing,
 each against torch 2.13 where it has an observable behaviour."""
 
+import pickle
 import warnings
 import weakref
 
@@ -65,6 +66,8 @@ def test_compile_module_function_and_decorators():
     assert repr(c) == "OptimizedModule(\n  (_orig_mod): " + repr(j).replace("\n", "\n  ") + "\n)"
     x = randn(5, 3, dtype="float32")
     assert_same(c(jtorch.tensor(x)), t(torch.tensor(x)), 1e-6, 1e-6)
+    again = pickle.loads(pickle.dumps(c))
+    assert type(again) is type(c) and list(again.state_dict()) == list(c.state_dict())
 
     def f(a, b=2):
         return a * b
