@@ -1,6 +1,8 @@
 """Ops that fit no other family: fused arithmetic (addcmul, addr), integer math (gcd, lcm),
 statistics (quantile, cov, cdist), numerical calculus (trapezoid, gradient), window functions,
-``*_copy`` variants of views, strided views, and torch's top-level in-place functions.
+``*_copy`` variants of views, strided views, torch's top-level in-place functions, its ATen
+spellings of nn ops (``torch.batch_norm``, ``torch.kl_div`` with int reductions), storage views,
+eager control flow (cond, while_loop, fork) and clear errors for sparse layouts.
 
 Example:
     >>> import jtorch
@@ -365,7 +367,8 @@ class Frexp(Function):
         return grad / elementwise.pow(2.0, ctx.saved_outputs[0])
 
 
-def frexp(input: Tensor, *, out=None):
+@with_out
+def frexp(input: Tensor):
     """Mantissa in [0.5, 1) and integer exponent with ``input == mantissa * 2**exponent``.
 
     Example:
@@ -378,11 +381,7 @@ def frexp(input: Tensor, *, out=None):
 
     if input.dtype.category != dtypes.FLOAT:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    mantissa, exponent = Frexp.apply(input)
-    if out is not None:
-        out[0].copy_(mantissa), out[1].copy_(exponent)
-        mantissa, exponent = out
-    return result((mantissa, exponent))
+    return result(Frexp.apply(input))
 
 
 def _integer_op(kernel: str, fn, input: Tensor, other) -> Tensor:
@@ -997,7 +996,7 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> 
         )
     dim = _wrap_dim(dim, y.dim())
     if y.shape[dim] == 0:
-        return reduce.sum(y * 0, dim) if x is None else reduce.sum(y * 0, dim)
+        return reduce.sum(y * 0, dim)
     upper, lower = _slices(y, dim)
     if isinstance(x, Tensor):
         return reduce.sum(_spacing_along(x, y, dim) * (upper + lower), dim) / 2

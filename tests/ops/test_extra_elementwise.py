@@ -49,6 +49,14 @@ def test_frexp_ldexp():
     check(lambda lib, x: lib.frexp(x * 10), X)
     check(lambda lib, x: x.frexp()[0], X)
     check_error(lambda lib, x: lib.frexp(x), INTS)
+
+    def frexp_out(lib, x):
+        out = (lib.empty(0, dtype=x.dtype), lib.empty(0, dtype=lib.int32))
+        result = lib.frexp(x, out=out)
+        return tuple(result), result[0] is out[0]
+
+    check(frexp_out, X, grad=False)
+    check(lambda lib, x, a: lib.addcmul(x, a, a, out=lib.empty(0, dtype=x.dtype)), X, Y, grad=False)
     # torch's gradient is zero for negative integer exponents (2**e taken in integers), which
     # jtorch mirrors, so no numerical gradcheck there
     check(lambda lib, x, e: lib.ldexp(x, e), X, randint(-3, 3, 2, 3), gradcheck=False)
