@@ -372,14 +372,32 @@ class Eig(Function):
     def forward(ctx, a):
         w, v = xp_of(a).linalg.eig(a)
         cdtype = (a.dtype.type(0) * 1j).dtype if a.dtype.kind == "f" else a.dtype
+        ctx.real_input = a.dtype.kind == "f"
+        ctx.retain_outputs(0, 1)
         return w.astype(cdtype), v.astype(cdtype)
 
     @staticmethod
     def backward(ctx, gw, gv):
-        raise RuntimeError(
-            "jtorch: the derivative of linalg.eig is not implemented yet; use linalg.eigh for "
-            "symmetric/Hermitian matrices"
-        )
+        from jtorch.ops.joining import diag_embed  # noqa: PLC0415
+
+        w, v = ctx.saved_outputs
+        vh = _mh(v)
+        eye = _eye_like(w)
+        if gv is None:
+            ga = diag_embed(gw)
+        else:
+            # NOTE: torch's linalg_eig_backward: project out the gauge (phase) directions, then
+            # gA = V^{-H} (diag(gL) + (V^H gV - V^H V Re(diag(V^H gV))) / conj(E)) V^H
+            vhgv = vh @ gv
+            diag = vhgv.diagonal(0, -2, -1)
+            vhgv = vhgv - vh @ (v * diag.real.unsqueeze(-2).to(v.dtype))
+            lc = w.conj()
+            e = (lc.unsqueeze(-2) - lc.unsqueeze(-1)) * (1 - eye) + eye
+            ga = vhgv / e
+            if gw is not None:
+                ga = ga * (1 - eye) + diag_embed(gw)
+        ga = solve(vh, ga @ vh)
+        return ga.real if ctx.real_input else ga
 
 
 def eig(A: Tensor):

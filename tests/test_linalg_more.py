@@ -208,3 +208,10 @@ def test_ldl():
     check(lambda lib, a: lib.linalg.ldl_factor_ex(a), np.zeros((3, 3)), grad=False)
     with pytest.raises(RuntimeError, match="derivative for aten::linalg_ldl_factor_ex"):
         jtorch.linalg.ldl_factor(jtorch.tensor(sym, requires_grad=True)).LD.sum().backward()
+
+
+def test_eig_gradients():
+    a = randn(2, 3, 3, seed=16)
+    check(lambda lib, a: lib.linalg.eigvals(a), a)
+    check(lambda lib, a: lib.linalg.eig(a).eigenvectors.abs(), a)  # phase-invariant
+    check(lambda lib, a: lib.linalg.eig(a).eigenvalues.real.sum() + lib.linalg.eig(a)[1].abs(), a)
