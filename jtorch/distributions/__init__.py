@@ -5,7 +5,11 @@ The API is ``torch.distributions``: every distribution has ``batch_shape``/``eve
 ``mean``/``variance``/``stddev``, ``cdf``/``icdf`` where defined, ``expand``, ``support`` and
 ``arg_constraints``; ``validate_args`` raises torch's ValueErrors. Samples drawn with jtorch's
 generator equal torch's for the samplers built on ``rand``/``randn``/``bernoulli``/
-``multinomial``/``exponential_`` (Normal, Uniform, Bernoulli, Categorical, Exponential, ...).
+``multinomial``/``exponential_`` (Normal, Uniform, Bernoulli, Categorical, Exponential,
+MultivariateNormal, ...); gamma-based (Gamma, Beta, Dirichlet, StudentT, ...), Poisson and
+binomial draws come from ``_sampling`` (deterministic under ``manual_seed``, not torch's numbers),
+with torch's reparameterised gradients. ``biject_to``/``transform_to`` map unconstrained space
+onto a constraint's set; ``kl_divergence`` covers every pair torch registers.
 
 Example:
     >>> import jtorch
