@@ -604,13 +604,35 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
 
 
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
-    """Moore-Penrose pseudo-inverse via the SVD (singular values below rtol*max cut off)."""
+    """Moore-Penrose pseudo-inverse via the SVD (singular values at or below the tolerance of
+    :func:`matrix_rank` are dropped).
+
+    Example:
+        >>> jtorch.linalg.pinv(jtorch.tensor([[2.0, 0.0], [0.0, 0.0]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.0000]])
+    """
     U, S, Vh = svd(A, full_matrices=False)
-    cutoff = (rtol if rtol is not None else max(A.shape[-2:]) * _eps(A)) * S.amax(-1, keepdim=True)
-    if atol is not None:
-        cutoff = cutoff.clamp(min=atol)
+    cutoff = _tolerance(A, S, atol, rtol)
     sinv = (1 / S).where(S > cutoff, S * 0)
     return _mh(Vh) @ (sinv.unsqueeze(-1) * _mh(U))
+
+
+def _tolerance(A: Tensor, S: Tensor, atol, rtol) -> Tensor:
+    """torch's ``max(atol, rtol * sigma_max)``; rtol defaults to eps * max(m, n) unless an atol
+    > 0 is given (then 0). ``atol``/``rtol`` may be tensors (broadcast over the batch)."""
+    if rtol is None:
+        positive_atol = atol is not None and (not isinstance(atol, (int, float)) or atol > 0)
+        rtol = 0.0 if positive_atol else max(A.shape[-2:]) * _eps(A)
+    if isinstance(rtol, Tensor):
+        rtol = rtol.unsqueeze(-1)
+    tol = rtol * S.amax(-1, keepdim=True).detach()
+    if atol is not None:
+        from jtorch.ops.elementwise import maximum  # noqa: PLC0415
+
+        atol = atol.unsqueeze(-1) if isinstance(atol, Tensor) else atol
+        tol = maximum(tol, atol if isinstance(atol, Tensor) else tol * 0 + atol)
+    return tol
 
 
 def _eps(A: Tensor) -> float:
@@ -647,10 +669,15 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
 
 
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
-    """Number of singular values above the tolerance."""
-    S = svdvals(A)
-    tol = (rtol if rtol is not None else max(A.shape[-2:]) * _eps(A)) * S.amax(-1, keepdim=True)
-    return (S > tol).sum(-1)
+    """Number of singular values above ``max(atol, rtol * sigma_max)``.
+
+    Example:
+        >>> jtorch.linalg.matrix_rank(jtorch.tensor([[1.0, 2.0], [2.0, 4.0]]))
+        tensor(1)
+    """
+    A = float_operand(A)
+    S = svdvals(A.detach())
+    return (S > _tolerance(A, S, atol, rtol)).sum(-1)
 
 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

@@ -215,3 +215,13 @@ def test_eig_gradients():
     check(lambda lib, a: lib.linalg.eigvals(a), a)
     check(lambda lib, a: lib.linalg.eig(a).eigenvectors.abs(), a)  # phase-invariant
     check(lambda lib, a: lib.linalg.eig(a).eigenvalues.real.sum() + lib.linalg.eig(a)[1].abs(), a)
+
+
+def test_rank_and_pinv_tolerances():
+    low = randn(3, 4, 2, seed=17) @ randn(3, 2, 5, seed=18)
+    low[1] *= 1e-3
+    for kw in ({}, {"atol": 1e-2}, {"rtol": 0.5}, {"atol": 0.5, "rtol": 0.1}):
+        check(lambda lib, a, kw=kw: lib.linalg.matrix_rank(a, **kw), low, grad=False)
+        check(lambda lib, a, kw=kw: lib.linalg.pinv(a, **kw), low, grad=False)
+    check(lambda lib, a, t: lib.linalg.matrix_rank(a, atol=t), low, np.array([1e-2, 5.0, 1e-4]))
+    check(lambda lib, a: lib.linalg.pinv(a, rtol=1e-3), randn(2, 4, 3, seed=19))
