@@ -138,6 +138,7 @@ __all__ = [
     "wait",
     "vmap",
     "from_file",
+    "segment_reduce",
 ]
 
 
@@ -2873,3 +2874,67 @@ def storage(self: Tensor) -> TypedStorage:
     """
     base = self._base if self._base is not None else self
     return TypedStorage(base._array)
+
+
+_SEGMENT_REDUCTIONS = {"sum": "sum", "prod": "prod", "mean": "mean", "max": "amax", "min": "amin"}
+_SEGMENT_REDUCTIONS.update(amax="amax", amin="amin")
+_SEGMENT_IDENTITY = {"sum": 0.0, "prod": 1.0, "mean": 0.0, "amax": -math.inf, "amin": math.inf}
+
+
+def segment_reduce(
+    data: Tensor,
+    reduce: str,
+    *,
+    lengths=None,
+    indices=None,
+    offsets=None,
+    axis: int = 0,
+    unsafe: bool = False,
+    initial=None,
+) -> Tensor:
+    """Reduce consecutive segments of ``data`` along ``axis`` (sizes ``lengths``, or the
+    boundaries ``offsets``); an empty segment gives ``initial`` (or the reduction's identity,
+    NaN for ``mean``).
+
+    Example:
+        >>> data = jtorch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+        >>> jtorch.segment_reduce(data, "sum", lengths=jtorch.tensor([2, 0, 3]))
+        tensor([ 3.,  0., 12.])
+    """
+    from jtorch.backend import to_numpy  # noqa: PLC0415
+
+    if reduce not in _SEGMENT_REDUCTIONS:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    if indices is not None:
+        raise RuntimeError("segment_reduce(): indices based reduction is not supported yet.")
+    if lengths is None and offsets is None:
+        raise RuntimeError("segment_reduce(): Either lengths or offsets must be defined.")
+    given = lengths if lengths is not None else offsets
+    axis = _wrap_dim(axis, data.dim())
+    if axis != given.dim() - 1:
+        what = "lengths" if lengths is not None else "offsets"
+        raise RuntimeError(
+            f"segment_reduce(): Expected axis to be the last dimension of {what} but got {axis}."
+        )
+    if given.dim() != 1:
+        raise NotImplementedError("jtorch: segment_reduce takes 1-D lengths or offsets only")
+    sizes = to_numpy(given._array).astype(np.int64)
+    sizes = sizes if lengths is not None else np.diff(sizes)
+    op = _SEGMENT_REDUCTIONS[reduce]
+    xp = xp_of(data._array)
+    kept = (1,) * (data.dim() - 1)
+    index = Tensor._make(xp.asarray(np.repeat(np.arange(sizes.size), sizes).reshape((-1,) + kept)))
+    fill = _SEGMENT_IDENTITY[op] if initial is None else initial
+    base = Tensor._make(xp.full((sizes.size,) + data.shape[1:], fill, data._array.dtype))
+    if op != "mean":
+        return indexing.scatter_reduce(base, 0, index.expand(data.shape), data, op)
+    # NOTE: torch's mean is (initial + sum) / count, and NaN for an empty segment without initial
+    total = indexing.scatter_reduce(base, 0, index.expand(data.shape), data, "sum")
+    counts = xp.asarray(np.maximum(sizes, 1).reshape((sizes.size,) + kept), data._array.dtype)
+    out = total / Tensor._make(counts)
+    if initial is None:
+        empty = Tensor._make(xp.asarray(sizes == 0).reshape((sizes.size,) + kept))
+        out = elementwise.where(empty, math.nan, out)
+    return out

@@ -137,3 +137,23 @@ def test_gradient(edge_order):
 def test_gradient_errors():
     check_error(lambda lib, y: lib.gradient(y, edge_order=3), X)
     check_error(lambda lib, y: lib.gradient(y[:1]), V)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max", "min", "prod"])
+def test_segment_reduce(reduce):
+    data = randn(6, 2)
+    lengths = np.array([2, 3, 1])
+    check(lambda lib, d, n: lib.segment_reduce(d, reduce, lengths=n), data, lengths)
+    offsets = np.array([0, 2, 2, 6])
+    check(lambda lib, d, o: lib.segment_reduce(d, reduce, offsets=o), data, offsets, grad=False)
+    check(
+        lambda lib, d, o: lib.segment_reduce(d, reduce, offsets=o, initial=0.5),
+        data,
+        offsets,
+        grad=False,
+    )
+
+
+def test_segment_reduce_errors():
+    check_error(lambda lib, d: lib.segment_reduce(d, "median", lengths=lib.tensor([5])), V[:5])
+    check_error(lambda lib, d: lib.segment_reduce(d, "sum", lengths=lib.tensor([3]), axis=1), X)
