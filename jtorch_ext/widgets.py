@@ -198,13 +198,15 @@ class TensorViewer(widgets.VBox):
             arr = to_numpy(tensor)
         else:
             arr = np.asarray(tensor)
-        self.summary = stats_line(tensor_stats(tensor if isinstance(tensor, Tensor) else arr), name)
+        # NOTE: one cached scan gives the title and the global colour range (finite values; the
+        # magnitude for complex tensors, as shown).
+        stats = tensor_stats(tensor if isinstance(tensor, Tensor) else arr)
+        self.summary = stats_line(stats, name)
+        self._range = (stats.min, stats.max) if stats.min is not None else (0.0, 0.0)
         if arr.dtype.kind == "c":
             arr = np.abs(arr)
         self._array = arr.reshape((1,) * (2 - arr.ndim) + arr.shape) if arr.ndim < 2 else arr
         self._size = size
-        finite = self._array[np.isfinite(self._array)] if self._array.size else self._array
-        self._range = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
         lead = self._array.shape[:-2] if self._array.size else ()
         self.sliders = [
             widgets.IntSlider(value=0, min=0, max=n - 1, description=f"dim {i}")
