@@ -403,6 +403,11 @@ class HookInspector(widgets.VBox):
     hi:`` detaches on exit. ``inspect_grad(tensor, name)`` adds a tensor to the gradient table.
     ``rows`` holds the table as dicts; ``table``, ``chart`` and ``status`` are HTML widgets.
 
+    Args:
+        model: the ``nn.Module`` to watch (hooks go on ``model.named_modules()``, itself included).
+        every: sample forward passes 0, every, 2*every, ...
+        interval: the least number of seconds between two redraws.
+
     Example:
         >>> import jtorch
         >>> model = jtorch.nn.Sequential(jtorch.nn.Linear(4, 8), jtorch.nn.ReLU(), jtorch.nn.Linear(8, 1))
@@ -417,8 +422,8 @@ class HookInspector(widgets.VBox):
     """
 
     COLUMNS = ("layer", "type", "shape", "mean", "std", "min", "max", "dead", "grad_norm")
-    _silencing = 0  # how many attached inspectors silence the warning above
     HEADERS = ("layer", "type", "output", "mean", "std", "min", "max", "dead ReLU", "‖∂L/∂out‖")
+    _silencing = 0  # how many attached inspectors silence the warning above
 
     def __init__(self, model: nn.Module, every: int = 10, interval: float = 0.5) -> None:
         if not isinstance(every, int) or every < 1:
