@@ -1,5 +1,4 @@
-"""Samplers the core lacks (gamma, Dirichlet, Poisson, binomial) and torch's reparameterised
-gradients of gamma and Dirichlet draws.
+"""Gamma and Dirichlet samplers (the core lacks them) with torch's reparameterised gradients.
 
 Draws come from a NumPy ``Generator`` seeded with words of jtorch's generator, so they are
 deterministic under ``jtorch.manual_seed`` and statistically right, but not torch's numbers.
@@ -21,16 +20,10 @@ import numpy as np
 from jtorch import backend
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
-from jtorch.random import Generator, default_generator
+from jtorch.ops.extra import _numpy_rng
+from jtorch.random import Generator
 
 __all__ = ["_standard_gamma", "_standard_gamma_grad", "_dirichlet_grad", "_sample_dirichlet"]
-__all__ += ["poisson", "binomial"]
-
-
-def _rng(generator: Generator | None) -> np.random.Generator:
-    """A NumPy generator seeded from four words of jtorch's stream."""
-    g = default_generator if generator is None else generator
-    return np.random.Generator(np.random.PCG64(g.words(4)))
 
 
 def _on_device_of(values: np.ndarray, like):
@@ -39,7 +32,7 @@ def _on_device_of(values: np.ndarray, like):
 
 def _gamma_draws(alpha, generator) -> np.ndarray:
     host = backend.to_numpy(alpha)
-    x = _rng(generator).standard_gamma(host.astype(np.float64, copy=False))
+    x = _numpy_rng(generator).standard_gamma(host.astype(np.float64, copy=False))
     # NOTE: torch clamps draws to the smallest normal number, so log(x) stays finite.
     return np.maximum(x, np.finfo(host.dtype).tiny).astype(host.dtype, copy=False)
 
@@ -317,28 +310,3 @@ def _sample_dirichlet(alpha: Tensor, generator: Generator | None = None) -> Tens
         tensor([1., 1.])
     """
     return _Dirichlet.apply(alpha, generator=generator)
-
-
-def poisson(rate: Tensor, generator: Generator | None = None) -> Tensor:
-    """``torch.poisson``: Poisson(rate) counts in ``rate``'s dtype (not differentiable).
-
-    Example:
-        >>> import jtorch
-        >>> poisson(jtorch.zeros(2))
-        tensor([0., 0.])
-    """
-    counts = _rng(generator).poisson(backend.to_numpy(rate._array))
-    return _result(counts, rate)
-
-
-def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
-    """``torch.binomial``: Binomial(count, prob) draws in ``count``'s dtype.
-
-    Example:
-        >>> import jtorch
-        >>> binomial(jtorch.tensor([3.0, 0.0]), jtorch.tensor([1.0, 0.5]))
-        tensor([3., 0.])
-    """
-    n = backend.to_numpy(count._array).astype(np.int64)
-    p = np.clip(backend.to_numpy(prob._array).astype(np.float64), 0.0, 1.0)
-    return _result(_rng(generator).binomial(n, p), count)

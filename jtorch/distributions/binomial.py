@@ -12,7 +12,6 @@ from __future__ import annotations
 import jtorch
 from jtorch._size import Size
 from jtorch.distributions import constraints
-from jtorch.distributions._sampling import binomial
 from jtorch.distributions.bernoulli import _check_one_of
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.utils import (
@@ -88,7 +87,7 @@ class Binomial(Distribution):
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         with jtorch.no_grad():
-            return binomial(self.total_count.expand(shape), self.probs.expand(shape))
+            return jtorch.binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

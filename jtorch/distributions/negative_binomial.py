@@ -17,7 +17,6 @@ import jtorch.nn.functional as F
 from jtorch._size import Size
 from jtorch._tensor import Tensor
 from jtorch.distributions import constraints
-from jtorch.distributions._sampling import poisson
 from jtorch.distributions.distribution import Distribution
 from jtorch.distributions.gamma import Gamma
 from jtorch.distributions.utils import (
@@ -130,7 +129,7 @@ class NegativeBinomial(Distribution):
     def sample(self, sample_shape=()):
         with jtorch.no_grad():
             rate = self._gamma.sample(sample_shape=sample_shape)
-            return poisson(rate)
+            return jtorch.poisson(rate)
 
     def log_prob(self, value):
         if self._validate_args:

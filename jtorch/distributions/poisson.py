@@ -14,7 +14,6 @@ from numbers import Number
 import jtorch
 from jtorch._size import Size
 from jtorch.distributions import constraints
-from jtorch.distributions._sampling import poisson
 from jtorch.distributions.exp_family import ExponentialFamily
 from jtorch.distributions.utils import broadcast_all
 
@@ -50,7 +49,7 @@ class Poisson(ExponentialFamily):
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         with jtorch.no_grad():
-            return poisson(self.rate.expand(shape))
+            return jtorch.poisson(self.rate.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:
