@@ -406,6 +406,10 @@ def test_grad_scaler_api_errors_and_disabled():
 
 # -- testing ---------------------------------------------------------------------------------
 
+_Z = (
+    (randn(6) + 1j * randn(6, seed=1)).astype("complex64"),
+    (randn(6, seed=2) + 1j * randn(6, seed=3)).astype("complex64"),
+)
 _CASES = [
     lambda lib: ([1.0, 2.0, 3.0], [1.0, 2.5, 3.1], {}),
     lambda lib: (lib.tensor([1, 2, 3]), lib.tensor([1, 2, 4]), {}),
@@ -439,6 +443,15 @@ _CASES = [
     lambda lib: (lib.tensor([float("nan")]), lib.tensor([float("nan")]), {"equal_nan": True}),
     lambda lib: (lib.tensor([float("inf")]), lib.tensor([float("inf")]), {}),
     lambda lib: (lib.tensor([1.0, 2.0]), lib.tensor([1.0, 3.0]), {"msg": lambda m: "X" + m[:10]}),
+    # integers compare in the default float dtype (no uint8 wrap-around)
+    lambda lib: (
+        lib.tensor([2, 0, 7], dtype=lib.uint8),
+        lib.tensor([3, 255, 7], dtype=lib.uint8),
+        {"rtol": 0.5, "atol": 0.1},
+    ),
+    # complex differences are hypot(re, im), bit for bit
+    lambda lib: (lib.tensor(_Z[0]), lib.tensor(_Z[1]), {}),
+    lambda lib: (lib.tensor([1.0, float("nan")]), lib.tensor([1.0, 2.0]), {}),
 ]
 
 
