@@ -27,7 +27,6 @@ from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops import elementwise, indexing, joining, matmul, movement, reduce, scan, sorting
-from jtorch.ops._broadcast import broadcast_shapes as _broadcast_shapes
 from jtorch.ops._broadcast import float_operand, promote
 from jtorch.ops._inplace import make_inplace, with_out
 
@@ -57,8 +56,6 @@ __all__ = [
     "cartesian_prod",
     "combinations",
     "broadcast_shapes",
-    "cross",
-    "chain_matmul",
     "trapezoid",
     "trapz",
     "cumulative_trapezoid",
@@ -919,54 +916,6 @@ def broadcast_shapes(*shapes):
                 )
             out[i] = shape[i]
     return Size(out)
-
-
-@with_out
-def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
-    """Cross product of 3-vectors along ``dim`` (default: the first dimension of size 3).
-
-    Example:
-        >>> jtorch.cross(jtorch.tensor([1.0, 0.0, 0.0]), jtorch.tensor([0.0, 1.0, 0.0]))
-        tensor([0., 0., 1.])
-    """
-    a, b = promote(input, other)
-    shape = _broadcast_shapes(a.shape, b.shape)
-    if dim is None:
-        dim = next((i for i, s in enumerate(shape) if s == 3), None)
-        if dim is None:
-            raise RuntimeError("no dimension of size 3 in input")
-    dim = _wrap_dim(dim, len(shape))
-    if a.shape[dim] != 3 or b.shape[dim] != 3:
-        raise RuntimeError(
-            f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
-            f"{b.shape[dim]}"
-        )
-    a, b = a.expand(shape), b.expand(shape)
-    left, right = Tensor._make(np.array([1, 2, 0])), Tensor._make(np.array([2, 0, 1]))
-    pick = indexing.index_select
-    return pick(a, dim, left) * pick(b, dim, right) - pick(a, dim, right) * pick(b, dim, left)
-
-
-def chain_matmul(*matrices: Tensor, out=None) -> Tensor:
-    """The matrix product of 2-D tensors, left to right (deprecated in torch: use
-    ``linalg.multi_dot``).
-
-    Example:
-        >>> jtorch.chain_matmul(jtorch.eye(2), jtorch.ones(2, 2)).sum()
-        tensor(4.)
-    """
-    if not matrices:
-        raise RuntimeError("chain_matmul(): Expected one or more matrices")
-    result = matrices[0]
-    if len(matrices) == 1 and result.dim() != 2:
-        raise RuntimeError(f"Tensor dimension is {result.dim()}, expected 2 instead.")
-    result = result.clone() if len(matrices) == 1 else result
-    for m in matrices[1:]:
-        result = matmul.mm(result, m)
-    if out is not None:
-        out.copy_(result) if out.shape == result.shape else out.set_(result)
-        return out
-    return result
 
 
 # -- numerical calculus ----------------------------------------------------------------------

@@ -75,3 +75,14 @@ def test_tensor_new():
     check(lambda lib: lib.tensor([1, 2]).new([5, 6]), grad=False)
     check(lambda lib: lib.tensor([1.0], dtype=lib.float64).new((1, 2)), grad=False)
     check(lambda lib: lib.tensor([1, 2]).new().shape, grad=False)
+
+
+def test_extra_names_are_torch_names():
+    from jtorch._tensor_methods import METHODS
+    from jtorch.ops import extra
+
+    assert not [n for n in extra.__all__ if not hasattr(torch, n)]
+    section = METHODS[METHODS.index("addcdiv") :]
+    bound = [n for n in section if callable(getattr(extra, n, None))]
+    assert not [n for n in bound if not hasattr(torch.Tensor, n)]
+    assert all(getattr(jtorch.Tensor, n) is getattr(extra, n) for n in bound)

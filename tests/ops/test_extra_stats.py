@@ -98,14 +98,9 @@ def test_cartesian_prod_combinations():
     check_error(lambda lib, a: lib.cartesian_prod(a, a), X)
 
 
-def test_broadcast_shapes_cross_chain_matmul():
+def test_broadcast_shapes():
     check(lambda lib: lib.broadcast_shapes((2, 1), (3,), 1), grad=False)
     check_error(lambda lib: lib.broadcast_shapes((2, 3), (4,)))
-    check(lambda lib, a, b: lib.cross(a, b, dim=1), randn(4, 3), randn(4, 3, seed=7))
-    check(lambda lib, a, b: lib.cross(a, b), randn(3, 2), randn(1, 2, seed=7).repeat(3, 0))
-    check_error(lambda lib, a: lib.cross(a, a), randn(2, 2))
-    check_error(lambda lib, a: lib.cross(a, a, dim=1), randn(3, 2))
-    check(lambda lib, a, b, c: lib.chain_matmul(a, b, c), randn(2, 3), X, randn(5, 2))
 
 
 def test_trapezoid():
