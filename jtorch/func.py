@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -148,7 +149,14 @@ def _count_leaves(spec) -> int:
 
 # -- nesting: an inner transform keeps its graph when an outer one may differentiate it ---------
 
-_DEPTH = [0]
+
+class _Depth(threading.local):
+    """How many differentiating transforms are running in this thread (functorch's levels)."""
+
+    value = 0
+
+
+_DEPTH = _Depth()
 
 
 class _Level:
@@ -158,18 +166,18 @@ class _Level:
         # NOTE: the result must stay differentiable when an enclosing transform is running or the
         # caller can still backpropagate into the inputs (grad mode on and an input needs grad).
         self.create = is_grad_enabled() and (
-            _DEPTH[0] > 0 or any(isinstance(t, Tensor) and t.requires_grad for t in flat_inputs)
+            _DEPTH.value > 0 or any(isinstance(t, Tensor) and t.requires_grad for t in flat_inputs)
         )
 
     def __enter__(self) -> _Level:
-        _DEPTH[0] += 1
+        _DEPTH.value += 1
         self._grad = enable_grad()
         self._grad.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
         self._grad.__exit__(*exc)
-        _DEPTH[0] -= 1
+        _DEPTH.value -= 1
 
     def wrap(self, flat: list) -> list:
         """Fresh differentiable stand-ins for the inputs (connected to them when ``create``)."""
