@@ -55,16 +55,17 @@ class MixtureSameFamily(Distribution):
         self._mixture_distribution = mixture_distribution
         self._component_distribution = component_distribution
 
+        # NOTE: torch's messages verbatim (they name torch.distributions).
         if not isinstance(self._mixture_distribution, Categorical):
             raise ValueError(
                 " The Mixture distribution needs to be an "
-                " instance of jtorch.distributions.Categorical"
+                " instance of torch.distributions.Categorical"
             )
 
         if not isinstance(self._component_distribution, Distribution):
             raise ValueError(
                 "The Component distribution needs to be an "
-                "instance of jtorch.distributions.Distribution"
+                "instance of torch.distributions.Distribution"
             )
 
         # Check that batch size matches

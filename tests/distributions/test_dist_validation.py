@@ -84,6 +84,43 @@ CASES = [
     "D.MultivariateNormal(lib.zeros(2), lib.tensor([[1., 2.], [2., 1.]]))",
     "D.MultivariateNormal(lib.zeros(2), scale_tril=lib.tensor([[1., 2.], [2., 1.]]))",
     "D.Distribution.set_default_validate_args(3)",
+    "D.Cauchy(0., -1.)",
+    "D.Cauchy(lib.zeros(2), 1.)",
+    "D.HalfNormal(-1.)",
+    "D.HalfCauchy(lib.ones(2))",
+    "D.Geometric(lib.tensor([0.]))",
+    "D.Geometric(lib.tensor([1.5]))",
+    "D.Geometric(logits=lib.zeros(2))",
+    "D.Gumbel(0., 1.)",
+    "D.Weibull(1., -2.)",
+    "D.Pareto(1., 2.)",
+    "D.Pareto(1., 2.).log_prob(lib.tensor(0.5))",
+    "D.Multinomial(3, lib.tensor([0.2, 0.8]))",
+    "D.Multinomial(lib.tensor(3), lib.tensor([0.2, 0.8]))",
+    "D.Multinomial(3, lib.tensor([0.2, 0.8])).log_prob(lib.tensor([1., 1.]))",
+    "D.NegativeBinomial(3., lib.tensor([1.0]))",
+    "D.InverseGamma(1., 2.)",
+    "D.FisherSnedecor(1., -2.)",
+    "D.Kumaraswamy(1., 2.)",
+    "D.ContinuousBernoulli(0.3)",
+    "D.LogisticNormal(lib.zeros(2), 1.)",
+    "D.RelaxedBernoulli(lib.tensor(0.5), probs=lib.tensor([0.2]))",
+    "D.RelaxedOneHotCategorical(lib.tensor(0.5), lib.tensor([0.2, 0.8]))",
+    "D.LowRankMultivariateNormal(lib.zeros(2), lib.ones(2, 1), lib.ones(2))",
+    "D.LowRankMultivariateNormal(lib.zeros(2), lib.ones(3, 1), lib.ones(2))",
+    "D.MixtureSameFamily(D.Categorical(lib.ones(3)), D.Normal(lib.zeros(2), 1.))",
+    "D.MixtureSameFamily(lib.ones(3), D.Normal(lib.zeros(2), 1.))",
+    "D.VonMises(lib.zeros(2), lib.ones(2))",
+    "D.LKJCholesky(1)",
+    "D.LKJCholesky(3, 0.5)",
+    "D.Wishart(lib.tensor(1.), lib.eye(3))",
+    "D.Wishart(lib.tensor(4.), lib.eye(3))",
+    "D.GeneralizedPareto(0., 1., 0.1)",
+    "D.Chi2(-1.)",
+    "D.StudentT(2., 0., -1.)",
+    "D.Independent(D.Normal(lib.zeros(2), 1.), 1).log_prob(lib.zeros(3))",
+    "D.TransformedDistribution(D.Normal(0., 1.), 3)",
+    "D.TransformedDistribution(D.Normal(0., 1.), [D.StickBreakingTransform()])",
 ]
 
 
@@ -95,6 +132,7 @@ def _run(lib, code):
 
 
 @pytest.mark.parametrize("code", CASES)
+@pytest.mark.filterwarnings("ignore:Low df values")
 def test_same_as_torch(code):
     assert _run(jtorch, code) == _run(torch, code)
 
