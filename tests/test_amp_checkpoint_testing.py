@@ -140,6 +140,11 @@ def test_checkpoint_rng_kwargs_tuple_outputs_and_autograd_grad():
     grads = jtorch.autograd.grad(out[0].sum() + out[1].sum(), x)
     for a, b in ((out[0], ref[0]), (out[1], ref[1]), (grads[0], ref_grads[0])):
         np.testing.assert_array_equal(to_numpy(a), to_numpy(b))
+    # tensors passed by keyword get their gradients too
+    m = jtorch.tensor([3.0, 4.0], requires_grad=True)
+    ckpt = checkpoint(lambda t, mask: (t * mask).sin().sum(), x[:2], use_reentrant=False, mask=m)
+    (gm,) = jtorch.autograd.grad(ckpt, m)
+    np.testing.assert_allclose(to_numpy(gm), to_numpy((x[:2] * m).cos() * x[:2]), rtol=1e-6)
     # second-order gradients flow through the recomputation
     x2 = jtorch.tensor([0.3, 0.7], requires_grad=True)
     (g,) = jtorch.autograd.grad(

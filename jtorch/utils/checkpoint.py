@@ -122,7 +122,13 @@ class CheckpointFunction(UserFunction):
 def _run(function, args: tuple, kwargs: dict, preserve: bool, reentrant: bool, context_fn):
     replay = _Replay(preserve)
     forward_ctx, recompute_ctx = context_fn()
-    tensor_args = [a for a in args if isinstance(a, Tensor)]
+    # positional and keyword arguments as one tuple, so tensors passed by keyword count too
+    everything, n_args, keys = (*args, *kwargs.values()), len(args), list(kwargs)
+
+    def call(values: tuple):
+        return function(*values[:n_args], **dict(zip(keys, values[n_args:])))
+
+    tensor_args = [a for a in everything if isinstance(a, Tensor)]
     if reentrant:
         check_backward_validity(args)
         with no_grad(), forward_ctx:
@@ -131,11 +137,11 @@ def _run(function, args: tuple, kwargs: dict, preserve: bool, reentrant: bool, c
         if not (is_grad_enabled() and any(t.requires_grad for t in tensor_args)):
             return out
     else:
-        # NOTE: one recorded forward finds the leaves fn reads (parameters, captured tensors);
-        # its graph is dropped right after, so only the inputs stay alive until backward.
-        detached = detach_variable(tuple(args))
+        # NOTE: one recorded forward finds the leaves fn reads (its parameters); that graph is
+        # dropped right after, so only the inputs stay alive until backward.
+        detached = detach_variable(everything)
         with forward_ctx:
-            out = function(*detached, **kwargs)
+            out = call(detached)
         if not is_grad_enabled():
             return out
         inputs = {id(a) for a in detached if isinstance(a, Tensor)}
@@ -152,12 +158,12 @@ def _run(function, args: tuple, kwargs: dict, preserve: bool, reentrant: bool, c
             # NOTE: create_graph: the recomputation hangs off the real inputs (through a view),
             # so the gradients it returns can be differentiated again
             inputs = tuple(
-                a.view_as(a) if isinstance(a, Tensor) and a.requires_grad else a for a in args
+                a.view_as(a) if isinstance(a, Tensor) and a.requires_grad else a for a in everything
             )
         else:
-            inputs = detach_variable(tuple(args))
+            inputs = detach_variable(everything)
         with replay(), enable_grad(), recompute_ctx:
-            again = _as_tuple(function(*inputs, **kwargs))
+            again = _as_tuple(call(inputs))
         pairs = [
             (o, g)
             for o, g in zip(again, grads)
