@@ -1,7 +1,6 @@
 """jtorch_ext.widgets without a frontend: the widget models hold everything a browser would show."""
 
 import struct
-import time
 import warnings
 import zlib
 
@@ -245,33 +244,28 @@ def test_inspect_grad_function():
     ]
 
 
-def test_hook_inspector_overhead_is_small():
-    """Sampling one step in ten costs a few percent of a small CNN's training step (~7 ms)."""
+def test_hook_inspector_samples_one_step_in_every():
+    """Only every ``every``-th step is hooked; the others carry one forward pre-hook on the model,
+    which is what keeps the inspector cheap (its cost is measured by hand, never asserted)."""
     jtorch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(8 * 14 * 14, 10),
-    )
-    x, y = jtorch.randn(64, 1, 28, 28), jtorch.randint(0, 10, (64,))
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    x, y = jtorch.randn(16, 4), jtorch.randint(0, 2, (16,))
     opt = jtorch.optim.SGD(model.parameters(), lr=0.01)
 
-    def run(steps: int = 20) -> float:
-        start = time.process_time()
-        for _ in range(steps):
+    def hooks() -> int:
+        return sum(
+            len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+            for m in model.modules()
+        )
+
+    sampled = []
+    with HookInspector(model, every=5) as inspector:
+        for _ in range(12):
             opt.zero_grad()
             nn.functional.cross_entropy(model(x), y).backward()
             opt.step()
-        return time.process_time() - start
-
-    run(3)
-    plain, inspected = [], []
-    # NOTE: CPU time of this process, interleaved, best of five: robust to a busy machine.
-    for _ in range(5):
-        plain.append(run())
-        with HookInspector(model, every=10):
-            inspected.append(run())
-    # NOTE: measured 1.03 when the machine is quiet; the bound leaves room for noise.
-    assert min(inspected) < 1.10 * min(plain), (plain, inspected)
+            sampled.append(inspector.sampled_step)
+            if inspector.step % 5:  # an unsampled step: only the step counter is attached
+                assert hooks() == 1
+    assert sampled == [0] * 5 + [5] * 5 + [10] * 2
+    assert hooks() == 0
