@@ -93,7 +93,7 @@ dim_order new_empty_strided to_dense sparse_dim dense_dim is_pinned pin_memory s
 is_shared untyped_storage to_sparse to_sparse_coo to_sparse_csr to_sparse_csc to_sparse_bsr
 to_sparse_bsc coalesce is_coalesced indices values crow_indices col_indices ccol_indices
 row_indices sparse_mask sparse_resize_ sparse_resize_and_clear_ nonzero_static smm sspaddmm
-set_ is_set_to is_distributed const_data_ptr as_subclass module_load storage
+set_ is_set_to is_distributed const_data_ptr as_subclass module_load storage resize resize_as
 """.split()
 # nn primitives that torch also has as methods (relu, softmax, ...)
 METHODS += """

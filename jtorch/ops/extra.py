@@ -1796,6 +1796,43 @@ def resize_as_(self: Tensor, the_template: Tensor, *, memory_format=None) -> Ten
     return _resize(self, (the_template.shape,))
 
 
+def _reshape_resize(self: Tensor, shape: tuple, name: str) -> Tensor:
+    import warnings  # noqa: PLC0415
+
+    warnings.warn(f"non-inplace {name} is deprecated", UserWarning, stacklevel=3)
+    if math.prod(shape) != self.numel():
+        raise RuntimeError(
+            f"requested resize to {'x'.join(map(str, shape))} ({math.prod(shape)} elements in "
+            f"total), but the given tensor has a size of {'x'.join(map(str, self.shape))} "
+            f"({self.numel()} elements). autograd's resize can only change the shape of a given "
+            "tensor, while preserving the number of elements. "
+        )
+    return movement.reshape(self, shape)
+
+
+def resize(self: Tensor, *sizes) -> Tensor:
+    """Deprecated out-of-place resize: a reshape that keeps the number of elements.
+
+    Example:
+        >>> jtorch.arange(4.0).resize(2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    from jtorch._creation import parse_size  # noqa: PLC0415
+
+    return _reshape_resize(self, parse_size(sizes), "resize")
+
+
+def resize_as(self: Tensor, tensor: Tensor) -> Tensor:
+    """Deprecated out-of-place :func:`resize` to ``tensor``'s shape.
+
+    Example:
+        >>> jtorch.arange(4.0).resize_as(jtorch.zeros(2, 2)).shape
+        torch.Size([2, 2])
+    """
+    return _reshape_resize(self, tuple(tensor.shape), "resize_as")
+
+
 def apply_(self: Tensor, callable) -> Tensor:
     """Replace each element by ``callable(element)`` in place (CPU, Python speed).
 

@@ -168,6 +168,10 @@ def test_resize_set_apply():
     check(lambda lib, x: x.detach().clone().resize_as_(x[0]), X, grad=False)
     check(lambda lib, x: lib.resize_as_(x.detach().clone(), x[:2]), X, grad=False)
     check_error(lambda lib, x: x.requires_grad_().resize_(2), V)
+    with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+        check(lambda lib, x: (x.resize(2, 6), x.resize_as(x.t())), X)
+    with pytest.warns(UserWarning):
+        check_error(lambda lib, x: x.resize(5), X)
     check(lambda lib, x: x.clone().apply_(lambda v: v * 2 + 1), V, grad=False)
     check(lambda lib, x, y: x.clone().map_(y, lambda a, b: a - b), X, randn(4), grad=False)
     check(lambda lib, x: x.clone().map2_(x, x, lambda a, b, c: a * b + c), V, grad=False)
