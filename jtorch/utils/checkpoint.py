@@ -8,7 +8,10 @@ Both of torch's variants give the same gradients here. ``use_reentrant=True`` (t
 the argument is left out, with torch's warning) runs the forward under ``no_grad`` and, as torch,
 leaves outputs without grad when no input requires grad. ``use_reentrant=False`` records the
 forward once to find the leaves ``fn`` reads (its parameters), then drops that graph; it
-supports keyword arguments and ``autograd.grad``.
+supports keyword arguments, ``autograd.grad`` and double backward. A non-leaf tensor that ``fn``
+reads from its closure (not passed as an argument) is differentiated through its own graph
+inside the checkpoint's backward, which must then still be alive: pass such tensors as
+arguments (torch's reentrant variant requires that as well).
 
 Example:
     >>> import jtorch
