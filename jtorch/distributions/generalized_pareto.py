@@ -1,4 +1,15 @@
-"""TODO module docstring."""
+"""``GeneralizedPareto(loc, scale, concentration)``: the tail distribution of extreme value
+theory (Exponential for concentration 0, Pareto-like for > 0).
+
+Example:
+    >>> import jtorch
+    >>> from jtorch.distributions import GeneralizedPareto
+    >>> d = GeneralizedPareto(0.0, 1.0, 0.5)
+    >>> d.mean
+    tensor(2.)
+    >>> d.cdf(jtorch.tensor(1.0))
+    tensor(0.5556)
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,15 @@
-"""TODO module docstring."""
+"""``LKJCholesky(dim, concentration=1.0)``: Cholesky factors of random correlation matrices
+(density proportional to ``det(L @ L.mT) ** (concentration - 1)``), sampled by the onion method.
+
+Example:
+    >>> import jtorch
+    >>> from jtorch.distributions import LKJCholesky
+    >>> d = LKJCholesky(2, 1.5)
+    >>> d.log_prob(jtorch.eye(2))
+    tensor(-0.4516)
+    >>> d.sample().shape
+    torch.Size([2, 2])
+"""
 
 # NOTE: this closely follows the implementation in NumPyro (https://github.com/pyro-ppl/numpyro).
 # Original copyright notice:

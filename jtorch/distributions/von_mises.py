@@ -1,4 +1,14 @@
-"""TODO module docstring."""
+"""``VonMises(loc, concentration)``: the circular normal distribution on angles.
+
+Example:
+    >>> import jtorch
+    >>> from jtorch.distributions import VonMises
+    >>> d = VonMises(jtorch.tensor(0.0), jtorch.tensor(2.0))
+    >>> d.log_prob(jtorch.tensor(0.5))
+    tensor(-0.9067)
+    >>> d.variance
+    tensor(0.3022)
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,16 @@
-"""TODO module docstring."""
+"""``Wishart(df, covariance_matrix | precision_matrix | scale_tril)``: distributions over
+positive-definite matrices, sampled by the Bartlett decomposition.
+
+Example:
+    >>> import jtorch
+    >>> from jtorch.distributions import Wishart
+    >>> d = Wishart(jtorch.tensor(4.0), jtorch.eye(2))
+    >>> d.mean
+    tensor([[4., 0.],
+            [0., 4.]])
+    >>> d.log_prob(jtorch.eye(2))
+    tensor(-4.2242)
+"""
 
 from __future__ import annotations
 
