@@ -86,7 +86,12 @@ _BACKENDS = frozenset(
 
 
 class InvalidBackend(RuntimeError):
-    """torch._dynamo's error for an unknown ``compile`` backend name."""
+    """torch._dynamo's error for an unknown ``compile`` backend name.
+
+    Example:
+        >>> issubclass(InvalidBackend, RuntimeError)
+        True
+    """
 
 
 _MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")

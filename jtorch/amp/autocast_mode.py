@@ -308,7 +308,12 @@ def autocast_increment_nesting() -> int:
 
 
 def autocast_decrement_nesting() -> int:
-    """Leave one autocast level; returns the new depth."""
+    """Leave one autocast level; returns the new depth.
+
+    Example:
+        >>> autocast_increment_nesting(), autocast_decrement_nesting()
+        (1, 0)
+    """
     _STATE.nesting -= 1
     return _STATE.nesting
 

@@ -33,6 +33,13 @@ __all__ = ["GradScaler", "OptState"]
 
 
 class OptState(Enum):
+    """Where an optimizer is in the current iteration: nothing done, unscaled, or stepped.
+
+    Example:
+        >>> OptState.READY.value
+        0
+    """
+
     READY = 0
     UNSCALED = 1
     STEPPED = 2
@@ -251,27 +258,53 @@ class GradScaler:
         self._per_optimizer_states = defaultdict(_refresh_per_optimizer_state)
 
     def get_scale(self) -> float:
-        """The current scale factor (1.0 when disabled)."""
+        """The current scale factor (1.0 when disabled).
+
+        Example:
+            >>> GradScaler("cpu", enabled=False).get_scale()
+            1.0
+        """
         if not self._enabled:
             return 1.0
         return self._init_scale if self._scale is None else self._scale.item()
 
     def get_growth_factor(self) -> float:
+        """The factor the scale grows by after ``growth_interval`` good steps.
+
+        Example:
+            >>> s = GradScaler("cpu"); s.set_growth_factor(3.0); s.get_growth_factor()
+            3.0
+        """
         return self._growth_factor
 
     def set_growth_factor(self, new_factor: float) -> None:
+        """Set the growth factor (see :meth:`get_growth_factor`)."""
         self._growth_factor = new_factor
 
     def get_backoff_factor(self) -> float:
+        """The factor the scale shrinks by after a step with inf/NaN gradients.
+
+        Example:
+            >>> s = GradScaler("cpu"); s.set_backoff_factor(0.25); s.get_backoff_factor()
+            0.25
+        """
         return self._backoff_factor
 
     def set_backoff_factor(self, new_factor: float) -> None:
+        """Set the backoff factor (see :meth:`get_backoff_factor`)."""
         self._backoff_factor = new_factor
 
     def get_growth_interval(self) -> int:
+        """How many consecutive good steps grow the scale.
+
+        Example:
+            >>> s = GradScaler("cpu"); s.set_growth_interval(10); s.get_growth_interval()
+            10
+        """
         return self._growth_interval
 
     def set_growth_interval(self, new_interval: int) -> None:
+        """Set the growth interval (see :meth:`get_growth_interval`)."""
         self._growth_interval = new_interval
 
     def _get_growth_tracker(self) -> int:
@@ -282,6 +315,12 @@ class GradScaler:
         return int(self._growth_tracker.item())
 
     def is_enabled(self) -> bool:
+        """Whether the scaler does anything (a CUDA scaler without CUDA disables itself).
+
+        Example:
+            >>> GradScaler("cpu").is_enabled()
+            True
+        """
         return self._enabled
 
     def state_dict(self) -> dict[str, Any]:
@@ -303,7 +342,13 @@ class GradScaler:
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned."""
+        """Restore what :meth:`state_dict` returned.
+
+        Example:
+            >>> s = GradScaler("cpu"); s.load_state_dict(GradScaler("cpu", init_scale=8.0).state_dict())
+            >>> s.get_scale()
+            8.0
+        """
         if not self._enabled:
             return
         if len(state_dict) == 0:

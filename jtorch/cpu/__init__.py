@@ -22,26 +22,56 @@ __all__ = [
 
 
 def is_available() -> bool:
-    """The CPU is always available."""
+    """The CPU is always available.
+
+    Example:
+        >>> is_available()
+        True
+    """
     return True
 
 
 def is_initialized() -> bool:
-    """The CPU needs no initialisation."""
+    """The CPU needs no initialisation.
+
+    Example:
+        >>> is_initialized()
+        True
+    """
     return True
 
 
 def synchronize(device=None) -> None:
-    """CPU work is synchronous: nothing to wait for."""
+    """CPU work is synchronous: nothing to wait for.
+
+    Example:
+        >>> synchronize()
+    """
 
 
 def current_device() -> str:
+    """The current CPU device's name.
+
+    Example:
+        >>> current_device()
+        'cpu'
+    """
     return "cpu"
 
 
 def set_device(device) -> None:
-    """A no-op, as in torch (there is one CPU device)."""
+    """A no-op, as in torch (there is one CPU device).
+
+    Example:
+        >>> set_device("cpu")
+    """
 
 
 def device_count() -> int:
+    """One CPU device.
+
+    Example:
+        >>> device_count()
+        1
+    """
     return 1

@@ -21,7 +21,7 @@ __all__ = ["autocast", "GradScaler"]
 
 
 class autocast(autocast_mode.autocast):  # noqa: N801  (torch's name)
-    """Deprecated: ``torch.amp.autocast("cpu", ...)``."""
+    """Deprecated: ``torch.amp.autocast("cpu", ...)`` (see the module example)."""
 
     def __init__(
         self,
@@ -39,7 +39,14 @@ class autocast(autocast_mode.autocast):  # noqa: N801  (torch's name)
 
 
 class GradScaler(grad_scaler.GradScaler):
-    """Deprecated: ``torch.amp.GradScaler("cpu", ...)``."""
+    """Deprecated: ``torch.amp.GradScaler("cpu", ...)``.
+
+    Example:
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     GradScaler(init_scale=2.0).get_scale()
+        2.0
+    """
 
     def __init__(
         self,

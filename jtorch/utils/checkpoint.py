@@ -43,7 +43,13 @@ __all__ = [
 
 
 def noop_context_fn():
-    """The default ``context_fn``: no extra context for the forward and the recomputation."""
+    """The default ``context_fn``: no extra context for the forward and the recomputation.
+
+    Example:
+        >>> forward_ctx, recompute_ctx = noop_context_fn()
+        >>> with forward_ctx, recompute_ctx:
+        ...     pass
+    """
     return contextlib.nullcontext(), contextlib.nullcontext()
 
 
@@ -65,7 +71,11 @@ def detach_variable(inputs: tuple) -> tuple:
 
 
 def check_backward_validity(inputs) -> None:
-    """Warn (as torch) when no tensor input requires grad."""
+    """Warn (as torch) when no tensor input requires grad.
+
+    Example:
+        >>> check_backward_validity((jtorch.ones(1, requires_grad=True),))  # no warning
+    """
     if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
         warnings.warn(
             "None of the inputs have requires_grad=True. Gradients will be None", stacklevel=2
@@ -110,7 +120,13 @@ def _as_tuple(out) -> tuple:
 
 class CheckpointFunction(UserFunction):
     """The checkpoint node: holds the inputs, recomputes ``fn`` in backward and differentiates
-    the recomputed outputs with respect to the inputs and the leaves ``fn`` reads."""
+    the recomputed outputs with respect to the inputs and the leaves ``fn`` reads.
+
+    Example:
+        >>> x = jtorch.ones(1, requires_grad=True)
+        >>> type(checkpoint(lambda t: t * 2, x, use_reentrant=True).grad_fn).__name__
+        'CheckpointFunctionBackward'
+    """
 
     @staticmethod
     def forward(ctx, *tensors, outputs, recompute):
