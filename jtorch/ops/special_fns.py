@@ -687,31 +687,28 @@ def _zeta_derivative(ctx, g, x, q):
     return None, g * -x * zeta(x + 1.0, q)
 
 
-def _igamma64(xp, a, x, upper: bool):
-    """Regularised incomplete gamma P(a, x) (or Q = 1 - P): series below a + 1, else Lentz's
-    continued fraction, each summed until every element has converged."""
-    a, x = xp.broadcast_arrays(a, x)
-    ok = (a > 0) & (x > 0) & xp.isfinite(a) & xp.isfinite(x)
-    a_, x_ = xp.where(ok, a, 1.0), xp.where(ok, x, 1.0)
-    series = x_ < a_ + 1
-    prefix = xp.exp(a_ * xp.log(x_) - x_ - _lgamma64(xp, a_))
-    # series: P = prefix * sum_n x^n / (a (a+1) ... (a+n))
-    ap = a_.copy()
-    term = total = 1 / a_
-    for _ in range(5000):
+def _igamma_series(xp, a, x):
+    """sum_n x^n / (a (a+1) ... (a+n)), summed until every term is negligible."""
+    ap, term = a.copy(), 1 / a
+    total = term
+    for _ in range(10000):
         ap = ap + 1
-        term = term * x_ / ap
+        term = term * x / ap
         total = total + term
-        if not (xp.where(series, xp.abs(term), 0) > xp.abs(total) * 1e-17).any():
+        if not (xp.abs(term) > xp.abs(total) * 1e-17).any():
             break
-    # continued fraction for Q (Numerical Recipes' gcf)
+    return total
+
+
+def _igamma_fraction(xp, a, x):
+    """Lentz's continued fraction for Q(a, x) / prefix (Numerical Recipes' gcf), x >= a + 1."""
     tiny = 1e-300
-    b = x_ + 1 - a_
+    b = x + 1 - a
     c = xp.full_like(b, 1 / tiny)
     d = 1 / xp.where(b == 0, tiny, b)
     h = d.copy()
-    for i in range(1, 5000):
-        an = -i * (i - a_)
+    for i in range(1, 10000):
+        an = -i * (i - a)
         b = b + 2
         d = an * d + b
         d = 1 / xp.where(xp.abs(d) < tiny, tiny, d)
@@ -719,11 +716,25 @@ def _igamma64(xp, a, x, upper: bool):
         c = xp.where(xp.abs(c) < tiny, tiny, c)
         delta = d * c
         h = h * delta
-        if not (xp.where(series, 0, xp.abs(delta - 1)) > 1e-16).any():
+        # NOTE: 2 ulps: delta may settle one rounding step away from 1
+        if not (xp.abs(delta - 1) > 4.5e-16).any():
             break
-    p = xp.where(series, prefix * total, 1 - prefix * h)
-    q = xp.where(series, 1 - prefix * total, prefix * h)
-    out = q if upper else p
+    return h
+
+
+def _igamma64(xp, a, x, upper: bool):
+    """Regularised incomplete gamma P(a, x) (or Q = 1 - P): the series below a + 1, else the
+    continued fraction; each runs only on its own elements."""
+    a, x = xp.broadcast_arrays(a, x)
+    ok = (a > 0) & (x > 0) & xp.isfinite(a) & xp.isfinite(x)
+    a_, x_ = xp.where(ok, a, 1.0), xp.where(ok, x, 1.0)
+    series = x_ < a_ + 1
+    prefix = xp.exp(a_ * xp.log(x_) - x_ - _lgamma64(xp, a_))
+    lower, rest = xp.empty_like(prefix), xp.empty_like(prefix)
+    lower[series] = prefix[series] * _igamma_series(xp, a_[series], x_[series])
+    rest[~series] = prefix[~series] * _igamma_fraction(xp, a_[~series], x_[~series])
+    lower[~series], rest[series] = 1 - rest[~series], 1 - lower[series]
+    out = rest if upper else lower
     # NOTE: the edge cases of torch's calc_igamma / calc_igammac
     lo, hi = (1.0, 0.0) if upper else (0.0, 1.0)
     out = xp.where(xp.isinf(x), hi, out)
