@@ -487,13 +487,14 @@ def entr(input: Tensor) -> Tensor:
 def _erfcx64(xp, x):
     a = xp.abs(x)
     big = a >= 2
+    r = xp.empty_like(a)
+    small = a[~big]
+    r[~big] = xp.exp(small * small) * _erfc(xp, small)
     # erfcx(a) = 1 / (sqrt(pi) (a + (1/2) / (a + 1 / (a + (3/2) / (a + ...))))) for large a
-    ab = xp.where(big, a, 2)
-    f = ab
+    ab = f = a[big]
     for k in range(80, 0, -1):
         f = ab + (k / 2) / f
-    small = xp.where(big, 1.0, xp.exp(a * a) * _erfc(xp, xp.where(big, 0, a)))
-    r = xp.where(big, 1 / (_SQRT_PI * f), small)
+    r[big] = 1 / (_SQRT_PI * f)
     with np.errstate(over="ignore"):
         return xp.where(x < 0, 2 * xp.exp(x * x) - r, r)
 
@@ -553,10 +554,12 @@ def _ndtri64(xp, y0):
 def _log_ndtr64(xp, x):
     t = x * math.sqrt(0.5)
     low = x < -1
+    out = xp.empty_like(t)
+    tl, tr = t[low], t[~low]
     with np.errstate(all="ignore"):
-        left = xp.log(_erfcx64(xp, -xp.where(low, t, -1.0)) / 2) - t * t
-        right = xp.log1p(-_erfc(xp, xp.where(low, 0.0, t)) / 2)
-    return xp.where(low, left, right)
+        out[low] = xp.log(_erfcx64(xp, -tl) / 2) - tl * tl
+        out[~low] = xp.log1p(-_erfc(xp, tr) / 2)
+    return out
 
 
 SpecialErfcx = _op(
