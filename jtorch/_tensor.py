@@ -149,9 +149,7 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if value and self._array.dtype.kind not in "fc":
-            raise RuntimeError(
-                "only Tensors of floating point dtype can require gradients"
-            )
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -284,6 +282,27 @@ class Tensor:
     is_quantized = False
     is_meta = False
     is_nested = False
+    # NOTE: the devices and layouts jtorch has no backend for
+    is_sparse_csr = is_mkldnn = is_vulkan = is_xla = is_xpu = is_mps = False
+    is_ipu = is_maia = is_mtia = False
+    name = None  # named tensors are not supported: every tensor is unnamed, as torch's default
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is."""
+        return self._output_nr
+
+    @property
+    def grad_dtype(self):
+        """The dtype a gradient for this tensor must have (its own)."""
+        return self.dtype
+
+    @property
+    def volatile(self) -> bool:
+        import warnings  # noqa: PLC0415
+
+        warnings.warn("volatile was removed (Variable.volatile is always False)", stacklevel=2)
+        return False
 
     @property
     def layout(self):

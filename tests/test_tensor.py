@@ -238,3 +238,20 @@ def test_every_listed_method_exists():
     from jtorch._tensor_methods import missing
 
     assert missing() == []
+
+
+def test_backend_flags_and_graph_attributes_as_torch():
+    for lib in (jtorch, torch):
+        x = lib.ones(4, requires_grad=True)
+        a, b = x.split(2)
+        flags = ("is_xla", "is_xpu", "is_mps", "is_ipu", "is_maia", "is_mtia", "is_vulkan",
+                 "is_mkldnn", "is_sparse_csr", "is_sparse", "is_meta")  # fmt: skip
+        assert [getattr(x, f) for f in flags] == [False] * len(flags)
+        assert (a.output_nr, b.output_nr, x.name, str(x.grad_dtype)) == (
+            0,
+            1,
+            None,
+            "torch.float32",
+        )
+        with pytest.warns(UserWarning, match="volatile was removed"):
+            assert x.volatile is False
