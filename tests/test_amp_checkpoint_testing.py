@@ -387,6 +387,14 @@ def test_grad_scaler_api_errors_and_disabled():
     for fn in (twice, after_step, step_twice):
         _raises_same(fn)
     _raises_same(lambda lib: lib.amp.GradScaler("cpu").update())
+
+    def no_grads(lib):  # a step with no gradient at all has no inf check to go by
+        w = lib.nn.Parameter(lib.ones(1))
+        s = lib.amp.GradScaler("cpu")
+        s.scale(lib.ones(1))
+        s.step(_SGD(lib, [w], lr=1.0))
+
+    _raises_same(no_grads)
     _raises_same(lambda lib: lib.amp.GradScaler("cpu", growth_factor=0.5))
     _raises_same(lambda lib: lib.amp.GradScaler("cpu").scale(3))
     _raises_same(lambda lib: lib.amp.GradScaler("cpu").load_state_dict({}))

@@ -140,21 +140,24 @@ class GradScaler:
         return apply_scale(outputs)
 
     def _unscale_grads_(self, optimizer, inv_scale: Tensor, allow_fp16: bool) -> dict:
-        found_inf = False
+        """Unscale every gradient in place; ``{device: found_inf}`` for the devices that had
+        gradients (empty when none had, as torch)."""
+        from jtorch import tensor  # noqa: PLC0415
+
+        found: dict[str, bool] = {}
         with no_grad():
             for group in optimizer.param_groups:
                 for param in group["params"]:
-                    if param.grad is None:
-                        continue
-                    if not allow_fp16 and param.grad.dtype == dtypes.float16:
-                        raise ValueError("Attempting to unscale FP16 gradients.")
                     grad = param.grad
-                    arr = grad._array
-                    found_inf = found_inf or not bool(grad._xp().isfinite(arr).all())
-                    grad.mul_(inv_scale.to(grad.dtype))
-        from jtorch import tensor  # noqa: PLC0415
-
-        return {str(inv_scale.device): tensor(float(found_inf), device=inv_scale.device)}
+                    if grad is None:
+                        continue
+                    if not allow_fp16 and grad.dtype == dtypes.float16:
+                        raise ValueError("Attempting to unscale FP16 gradients.")
+                    key = str(grad.device)
+                    bad = not bool(grad._xp().isfinite(grad._array).all())
+                    found[key] = found.get(key, False) or bad
+                    grad.mul_(inv_scale.to(grad.device).to(grad.dtype))
+        return {k: tensor(float(v), device=k) for k, v in found.items()}
 
     def unscale_(self, optimizer) -> None:
         """Divide ``optimizer``'s gradients by the scale factor in place (once per step), e.g.
