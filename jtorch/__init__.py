@@ -81,7 +81,7 @@ _bind_methods()
 # Submodules torch users reach as attributes (``torch.fft.rfft``); imported on first use, so
 # ``import jtorch`` stays fast and optional transports (mpi4py) load only when asked for.
 _LAZY_SUBMODULES = frozenset(
-    {"amp", "distributed", "distributions", "fft", "func", "special", "testing"}
+    {"amp", "distributed", "distributions", "fft", "func", "sparse", "special", "testing"}
 )
 
 

@@ -255,3 +255,11 @@ def test_backend_flags_and_graph_attributes_as_torch():
         )
         with pytest.warns(UserWarning, match="volatile was removed"):
             assert x.volatile is False
+
+
+def test_sparse_namespace_on_strided_matrices():
+    check(lambda lib, a, b: lib.sparse.mm(a, b), randn(2, 3), randn(3, 4, seed=1))
+    check(lambda lib, c, a, b: lib.sparse.addmm(c, a, b, beta=0.5, alpha=2.0),
+          randn(2, 4, seed=2), randn(2, 3), randn(3, 4, seed=1))  # fmt: skip
+    with pytest.raises(NotImplementedError, match="sparse tensors are not supported"):
+        jtorch.sparse_coo_tensor([[0]], [1.0], (2,))
