@@ -53,6 +53,7 @@ MAX_NODES = 10_000
 # NOTE: above this many nodes dot's network-simplex layout takes seconds (20 s at 10,000 in a
 # chain), so the layers are computed here in one pass and Graphviz only draws.
 DOT_LAYOUT_LIMIT = 400
+DOT_SPAN_LIMIT = 1500  # and above this many rank crossings of long edges (see make_dot)
 VANISHING = 1e-6  # gradient norms below this are drawn as vanishing (blue)
 EXPLODING = 1e3  # and above this as exploding (red)
 INSTALL_HINT = (
@@ -518,8 +519,17 @@ def make_dot(
     for i, (t, name) in enumerate(zip(roots, _root_names(var))):
         labels[f"t{i}"] = (f"{name}\n{_shape(t.shape)}", {"fillcolor": "darkolivegreen1"})
 
+    if hidden:
+        labels["more"] = (
+            f"... {total - len(walk)} more autograd nodes not drawn\n(max_nodes={max_nodes})",
+            {"shape": "note", "fillcolor": "#fff7bc"},
+        )
+    rank = _ranks(labels, edges_out)
+    # NOTE: dot splits an edge that spans k ranks into k - 1 virtual nodes and its positioning
+    # pass is superlinear in them: a weight shared by 300 ops (an unrolled RNN) takes minutes.
+    spans = sum(max(0, rank[a] - rank[b] - 1) for a, b in edges_out)
     g = AutogradGraph(
-        pinned=len(labels) > DOT_LAYOUT_LIMIT,
+        pinned=len(labels) > DOT_LAYOUT_LIMIT or spans > DOT_SPAN_LIMIT,
         graph_attr={"rankdir": rankdir, "ranksep": "0.3", "nodesep": "0.2"},
         node_attr={
             "shape": "box",
@@ -531,18 +541,13 @@ def make_dot(
         edge_attr={"arrowsize": "0.6", "fontsize": "8", "fontcolor": "grey30"},
     )
     g.nodes_drawn, g.nodes_total = len(walk), total
-    if hidden:
-        labels["more"] = (
-            f"... {total - len(walk)} more autograd nodes not drawn\n(max_nodes={max_nodes})",
-            {"shape": "note", "fillcolor": "#fff7bc"},
-        )
     if total > len(walk):
         g.attr(label=f"showing {len(walk)} of {total} autograd nodes (max_nodes={max_nodes})")
         g.attr(labelloc="t")
     elif not total:
         g.attr(label="no autograd graph: the output does not require grad", labelloc="t")
 
-    positions = _layout(labels, edges_out, rankdir) if g.pinned else {}
+    positions = _layout(labels, edges_out, rankdir, rank) if g.pinned else {}
     in_cluster = {nid for ids_ in groups.values() for nid in ids_}
     for nid, (label, attrs) in labels.items():
         if nid not in in_cluster:
@@ -622,38 +627,64 @@ def _node_line(nid: str, label: str, attrs: dict, pos: str | None) -> str:
     return f'\t{nid} [label="{_esc(label)}"{extra}]\n'
 
 
-def _layout(labels: dict, edges: list[tuple[str, str]], rankdir: str) -> dict[str, str]:
-    """Layered positions in points: rank = longest path from an output, order within a rank by
-    the mean position of the nodes each one feeds (one barycentre sweep)."""
-    consumers: dict[str, list[str]] = {}
-    for tail, head in edges:
-        consumers.setdefault(tail, []).append(head)
-    order = list(labels)
+def _ranks(labels: dict, edges: list[tuple[str, str]]) -> dict[str, int]:
+    """Rank of each node: the longest path to an output (outputs are 0)."""
     # NOTE: edges come in the walk's order (each node after all its consumers), so one relaxation
     # sweep settles every rank; a second covers collapsed modules, whose edges repeat ids.
-    rank = dict.fromkeys(order, 0)
+    rank = dict.fromkeys(labels, 0)
     for _ in range(2):
         for tail, head in edges:
             if rank[tail] < rank[head] + 1:
                 rank[tail] = rank[head] + 1
+    return rank
+
+
+def _size(label: str) -> tuple[float, float]:
+    """Rough (width, height) in points of a box with this label at fontsize 10."""
+    lines = label.split("\n")
+    return 6.0 * max(map(len, lines)) + 16.0, 13.0 * len(lines) + 8.0
+
+
+def _layout(
+    labels: dict, edges: list[tuple[str, str]], rankdir: str, rank: dict[str, int]
+) -> dict[str, str]:
+    """Layered positions in points: one layer per ``rank``, nodes in a layer ordered by the mean
+    position of the nodes each one feeds (one barycentre sweep) and packed by their sizes."""
+    consumers: dict[str, list[str]] = {}
+    for tail, head in edges:
+        consumers.setdefault(tail, []).append(head)
     layers: dict[int, list[str]] = {}
-    for nid in order:
+    for nid in labels:
         layers.setdefault(rank[nid], []).append(nid)
-    x: dict[str, float] = {}
+    index: dict[str, float] = {}
     for r in sorted(layers):
         layer = layers[r]
         if r:
             key = {
-                nid: sum(x[h] for h in consumers[nid]) / len(consumers[nid])
+                nid: sum(index.get(h, 0.0) for h in consumers[nid]) / len(consumers[nid])
                 if consumers.get(nid)
                 else 0.0
                 for nid in layer
             }
             layer.sort(key=key.__getitem__)
         for i, nid in enumerate(layer):
-            x[nid] = float(i)
+            index[nid] = float(i)
+    # across a layer nodes are packed side by side; layers are as far apart as their largest node
+    size = {nid: _size(label) for nid, (label, _) in labels.items()}
+    along, across = (1, 0) if rankdir == "TB" else (0, 1)  # which size axis each direction uses
     out = {}
-    for nid in order:
-        across, down = x[nid] * 150.0, rank[nid] * 45.0
-        out[nid] = f"{across:.0f},{down:.0f}" if rankdir == "TB" else f"{-down:.0f},{across:.0f}"
+    level = 0.0
+    for r in sorted(layers):
+        layer = layers[r]
+        depth = max(size[nid][along] for nid in layer)
+        pos = 0.0
+        for nid in layer:
+            extent = size[nid][across]
+            centre = pos + extent / 2
+            pos += extent + (20.0 if rankdir == "TB" else 10.0)
+            if rankdir == "TB":
+                out[nid] = f"{centre:.0f},{level + depth / 2:.0f}"
+            else:
+                out[nid] = f"{-(level + depth / 2):.0f},{-centre:.0f}"
+        level += depth + (25.0 if rankdir == "TB" else 40.0)
     return out

@@ -159,7 +159,8 @@ class JtorchMagics(Magics):
         """Print shape, dtype, device, size, range, mean/std, nan/inf/zero counts, autograd state,
         gradient stats and a sparkline of tensors, arrays, Parameters and lists/dicts of them;
         for an nn.Module, a torchinfo-style table (with --input-size or --input: output shapes,
-        MACs and memory of one forward pass)."""
+        MACs and memory of one forward pass). Options that take numbers go after the names:
+        ``%tensor_summary model --input-size 1 3 32 32``."""
         what = "%tensor_summary"
         args = parse_argstring(self.tensor_summary, line)
         if not args.names:

@@ -282,6 +282,20 @@ def test_gradient_flow_norms():
     assert mul._post_hooks == {} or not mul._post_hooks
 
 
+def test_shared_weight_graph_uses_precomputed_layout():
+    # an unrolled recurrence: dot alone takes minutes on the long edges from the shared weight
+    lin = nn.Linear(4, 4)
+    h = jtorch.zeros(1, 4)
+    for _ in range(100):
+        h = lin(h).tanh()
+    start = time.perf_counter()
+    g = make_dot(h.sum(), params=lin)
+    svg = render(g)
+    assert g.pinned and g.nodes_total == 303
+    assert "weight" in texts(svg)
+    assert time.perf_counter() - start <= 2.0
+
+
 def test_ten_thousand_nodes_within_two_seconds():
     x = jtorch.ones(3, requires_grad=True)
     y = x
