@@ -31,6 +31,12 @@ from jtorch.linalg import det, inverse, logdet, matrix_power, slogdet, trace
 from jtorch.linalg import pinv as pinverse
 from jtorch.linalg import qr_legacy as qr
 from jtorch.linalg import svd_legacy as svd
+from jtorch.linalg import chain_matmul, cholesky_inverse, cholesky_solve, geqrf, lu_unpack
+from jtorch.linalg import matrix_exp, orgqr, ormqr, triangular_solve
+from jtorch.linalg import cholesky_legacy as cholesky
+from jtorch.linalg import cross_legacy as cross
+from jtorch.linalg import lu_legacy as lu
+from jtorch.linalg import lu_solve_legacy as lu_solve
 from jtorch.autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -72,8 +78,10 @@ from jtorch.dtypes import (
     short,
     uint8,
 )
+from math import e, inf, nan, pi
 
 __version__ = "2.13.0+jtorch.0.1.0"
+newaxis = None
 strided = "torch.strided"
 
 _bind_methods()

@@ -259,6 +259,16 @@ def bind() -> None:
 
     for fn in NEW_METHODS:
         setattr(Tensor, fn.__name__, fn)
+    Tensor.polygamma = _polygamma_method
+    Tensor.polygamma_ = make_inplace(_polygamma_method)
+
+
+def _polygamma_method(self: Tensor, n: int) -> Tensor:
+    """``Tensor.polygamma(n)``: the method takes the order second, unlike the function."""
+    return _lookup("polygamma")(n, self)
+
+
+_polygamma_method.__name__ = "polygamma"
 
 
 def missing() -> list[str]:

@@ -12,7 +12,19 @@ Example:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+
+# NOTE: torch computes inf and nan silently, where NumPy warns from the jtorch frame that called
+# the ufunc. A filter costs nothing until a warning fires (np.errstate around every op would cost
+# about 2 us per op), and it matches only floating-point warnings raised inside jtorch.
+warnings.filterwarnings(
+    "ignore",
+    r"(divide by zero|invalid value|overflow|underflow) encountered",
+    RuntimeWarning,
+    r"jtorch\.",
+)
 
 __all__ = ["device", "get_array_module", "to_numpy", "cupy_or_none"]
 

@@ -26,7 +26,17 @@ from jtorch._runtime import is_nonzero  # noqa: F401  (bound as Tensor.is_nonzer
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
-from jtorch.ops import elementwise, indexing, joining, matmul, movement, reduce, scan, sorting
+from jtorch.ops import (
+    elementwise,
+    indexing,
+    joining,
+    matmul,
+    movement,
+    reduce,
+    scan,
+    sorting,
+    special_fns,
+)
 from jtorch.ops._broadcast import float_operand, promote
 from jtorch.ops._inplace import make_inplace, with_out
 
@@ -146,9 +156,9 @@ _TOP_INPLACE = """
 abs acos acosh arccos arccosh arcsin arcsinh arctan arctanh asin asinh atan atanh ceil clamp
 clamp_max clamp_min clip cos cosh erf erfc exp exp2 expm1 fix floor frac log log10 log1p log2
 logit nan_to_num neg negative reciprocal round rsqrt sigmoid sin sinh sqrt square tan tanh trunc
-addmv
+addmv i0 sinc xlogy
 """.split()
-_FAMILY_MODULES = (elementwise, matmul)
+_FAMILY_MODULES = (elementwise, matmul, special_fns)
 
 
 def _inplace_of(name: str):
