@@ -380,25 +380,23 @@ def _saved_lines(node: Node) -> list[str]:
     return lines
 
 
-def _module_of(node, edges, names, scopes, param_path) -> str | None:
+def _module_of(node, edges, scopes: Mapping, owners: dict[int, str]) -> str | None:
     """The module a node belongs to: recorded scope, else the module of the parameters it
     reads directly (or through one view, as ``AddmmBackward0 -> TBackward0 -> weight``)."""
     if node in scopes:
         return scopes[node]
     if isinstance(node, AccumulateGrad):
-        return param_path(node)
-    owners = set()
+        return owners.get(id(node.variable))
+    found = set()
     for edge in edges:
         if edge is None:
             continue
         child = edge[0]
         if not isinstance(child, AccumulateGrad) and len(child.edges) == 1 and child.edges[0]:
             child = child.edges[0][0]  # one view between the op and the parameter
-        if isinstance(child, AccumulateGrad):
-            path = param_path(child)
-            if path is not None:
-                owners.add(path)
-    return owners.pop() if len(owners) == 1 else None
+        if isinstance(child, AccumulateGrad) and id(child.variable) in owners:
+            found.add(owners[id(child.variable)])
+    return found.pop() if len(found) == 1 else None
 
 
 def make_dot(
@@ -432,7 +430,9 @@ def make_dot(
             by the parameters they read.
 
     Returns:
-        An ``AutogradGraph``; its ``.source`` is the DOT text, Jupyter shows it as SVG.
+        An ``AutogradGraph``; its ``.source`` is the DOT text, Jupyter shows it as SVG. Graphs
+        too big or too tangled for dot's layout (over 400 nodes, or many long edges) carry
+        precomputed positions instead, drawn without module clusters.
 
     Example:
         >>> import jtorch
@@ -457,9 +457,6 @@ def make_dot(
     norms = grads.norms if isinstance(grads, GradientFlow) else (grads or {})
     scopes = scopes if scopes is not None else {}
 
-    def param_path(acc: AccumulateGrad) -> str | None:
-        return owners.get(id(acc.variable))
-
     walk = []
     total = 0
     for item in iter_graph([t for t in roots if t.requires_grad]):
@@ -474,7 +471,7 @@ def make_dot(
     members: dict[str, int] = {}  # collapsed node id -> how many autograd nodes it stands for
     labels: dict[str, tuple[str, dict]] = {}
     for i, (node, edges) in enumerate(walk):
-        path = _module_of(node, edges, names, scopes, param_path)
+        path = _module_of(node, edges, scopes, owners)
         if path is not None and depth is not None and _depth(path) >= depth:
             top = ".".join(path.split(".")[:depth])
             nid = collapsed.get(top)
