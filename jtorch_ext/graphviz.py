@@ -158,16 +158,18 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike) -> str:
 def params_from_namespace(ns: Mapping) -> dict:
     """The ``params`` ``%graph`` uses when none are given: every ``nn.Module`` in ``ns`` that is
     not a submodule of another one there, and every leaf tensor that requires grad, by variable
-    name (names starting with ``_`` are skipped). A lone module gets the key ``""`` so its
-    parameters keep their own names (``fc.weight``, not ``model.fc.weight``).
+    name (names starting with ``_`` are skipped). When one of the modules is the only one with
+    parameters (the model beside a loss module), it gets the key ``""`` so its parameters keep
+    their own names (``fc.weight``, not ``model.fc.weight``).
 
     Example:
         >>> import jtorch
         >>> import jtorch.nn as nn
         >>> net = nn.Sequential(nn.Linear(2, 2))
         >>> w = jtorch.ones(2, requires_grad=True)
-        >>> sorted(params_from_namespace({"net": net, "first": net[0], "w": w, "n": 3}))
-        ['', 'w']
+        >>> ns = {"net": net, "first": net[0], "loss_fn": nn.MSELoss(), "w": w, "n": 3}
+        >>> {k: type(v).__name__ for k, v in params_from_namespace(ns).items()}
+        {'': 'Sequential', 'loss_fn': 'MSELoss', 'w': 'Tensor'}
     """
     public = {k: v for k, v in ns.items() if isinstance(k, str) and not k.startswith("_")}
     modules = {k: v for k, v in public.items() if _is_module(v)}
@@ -178,7 +180,9 @@ def params_from_namespace(ns: Mapping) -> dict:
         if id(m) in seen:
             del top[k]
         seen.add(id(m))
-    out: dict = {"": next(iter(top.values()))} if len(top) == 1 else dict(top)
+    with_params = [k for k, m in top.items() if next(iter(m.parameters()), None) is not None]
+    out: dict = {"": top.pop(with_params[0])} if len(with_params) == 1 else {}
+    out.update(top)
     for k, v in public.items():
         if isinstance(v, Tensor) and v.requires_grad and v.grad_fn is None:
             out.setdefault(k, v)

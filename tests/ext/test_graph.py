@@ -264,6 +264,15 @@ def test_no_grad_output_is_said():
     assert "no autograd graph" in g.source
 
 
+def test_loss_module_beside_the_model(ip):
+    ip.user_ns["loss_fn"] = nn.MSELoss()
+    _, (svg,) = graph(ip, "loss_fn(model(x), jtorch.zeros(5, 2))")
+    drawn = texts(svg)
+    assert "stem.weight" in drawn and "MseLossBackward0" in drawn
+    assert "loss_fn (MSELoss)" in drawn
+    ip.user_ns.pop("loss_fn")
+
+
 def test_params_from_namespace_prefixes_several_models():
     a, b = nn.Linear(1, 1), nn.Linear(1, 1)
     found = params_from_namespace({"a": a, "b": b, "_hidden": nn.ReLU()})
