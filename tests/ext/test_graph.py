@@ -121,6 +121,9 @@ def test_scopes_without_tracing_come_from_parameters(ip):
 def test_saved_tensors(ip):
     _, (svg,) = graph(ip, "--saved model(x).sum()")
     assert any(t.startswith("saved[0]: (5, 3) float32") for t in texts(svg))
+    ip.run_cell("loss = model(x).sum()\nloss.backward()")
+    _, (svg,) = graph(ip, "--saved loss")
+    assert "saved: freed by backward" in texts(svg)
 
 
 def test_edge_shapes_and_options_end_marker(ip):

@@ -176,6 +176,9 @@ def test_module_tables(ip, capsys):
     out = run(ip, capsys, "model --input inp --depth 0")
     assert "Sequential    [2, 10]" in out and "Conv2d" not in out
     assert "Total params: 36,122" in run(ip, capsys, "model")
+    ip.user_ns["model"] = nn.Bilinear(3, 4, 2)
+    out = run(ip, capsys, "model --input-size 5 3 --input-size 5 4")
+    assert "Bilinear      [5, 2]" in out and "Input size: 140 B" in out
 
 
 @pytest.mark.parametrize(
