@@ -318,7 +318,8 @@ def stats_line(s: TensorStats, name: str = "") -> str:
         f"({_bytes(s.nbytes)})",
     ]
     if s.min is not None:
-        parts += [f"x∈[{_num(s.min)}, {_num(s.max)}]", f"μ={_num(s.mean)}", f"σ={_num(s.std)}"]
+        x = "|x|" if s.dtype.startswith("complex") else "x"  # complex: stats of the magnitude
+        parts += [f"{x}∈[{_num(s.min)}, {_num(s.max)}]", f"μ={_num(s.mean)}", f"σ={_num(s.std)}"]
     parts += [f"zeros={s.zeros}", f"nan={s.nan}", f"+inf={s.posinf}", f"-inf={s.neginf}"]
     if s.grad_fn:
         parts.append(f"grad_fn={s.grad_fn}")

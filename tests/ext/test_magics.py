@@ -121,6 +121,8 @@ def test_autograd_state_and_grad_stats(ip, capsys):
 def test_arrays_parameters_and_containers(ip, capsys):
     ip.user_ns["a"] = np.arange(4, dtype=np.int64)
     assert run(ip, capsys, "a").startswith("a: ndarray[4] int64 cpu n=4 (32 B) x∈[0, 3] μ=1.5")
+    ip.user_ns["a"] = np.array([3 + 4j, 0j])
+    assert "|x|∈[0, 5] μ=2.5" in run(ip, capsys, "a")
     ip.user_ns["p"] = nn.Parameter(jtorch.ones(2))
     assert run(ip, capsys, "p").startswith("p: parameter[2] float32")
     ip.user_ns["d"] = {"w": jtorch.zeros(2), "b": [jtorch.ones(1), np.zeros(3)]}
