@@ -542,11 +542,18 @@ def make_dot(
         edge_attr={"arrowsize": "0.6", "fontsize": "8", "fontcolor": "grey30"},
     )
     g.nodes_drawn, g.nodes_total = len(walk), total
+    notes = []
     if total > len(walk):
-        g.attr(label=f"showing {len(walk)} of {total} autograd nodes (max_nodes={max_nodes})")
-        g.attr(labelloc="t")
+        notes.append(f"showing {len(walk)} of {total} autograd nodes (max_nodes={max_nodes})")
     elif not total:
-        g.attr(label="no autograd graph: the output does not require grad", labelloc="t")
+        notes.append("no autograd graph: the output does not require grad")
+    if any("‖grad‖" in label for label, _ in labels.values()):
+        notes.append(
+            f"‖grad‖: blue < {VANISHING:g} (vanishing), red > {EXPLODING:g} or not finite "
+            "(exploding)"
+        )
+    if notes:
+        g.attr(label=_esc("\n".join(notes)), labelloc="t", fontsize="10")
 
     positions = _layout(labels, edges_out, rankdir, rank) if g.pinned else {}
     in_cluster = {nid for ids_ in groups.values() for nid in ids_}

@@ -147,6 +147,7 @@ def test_backward_gradient_norms_and_colours(ip):
     i = drawn.index("ExpBackward0")  # receives 1e-9 per element: vanishing
     assert drawn[i + 1] == "‖grad‖=1.41e-09"
     assert 'fill="#fb6a4a"' in svg and 'fill="#9ecae1"' in svg
+    assert "‖grad‖: blue < 1e-06 (vanishing), red > 1000 or not finite (exploding)" in drawn
     assert w.grad.norm().item() > EXPLODING and 1e-9 < VANISHING
 
 
