@@ -79,6 +79,8 @@ multinomial
 METHODS += """
 conj_physical conj_physical_ resolve_conj resolve_neg is_conj is_neg adjoint
 """.split()
+# spectral
+METHODS += ["stft", "istft"]
 # special_fns (Tensor.polygamma(n) takes n second, unlike the function: not bound here)
 METHODS += """
 lgamma digamma mvlgamma i0 sinc xlogy igamma igammac

@@ -23,6 +23,7 @@ from jtorch.ops import (  # noqa: E402
     scan,
     sorting,
     special_fns,
+    spectral,
 )
 from jtorch.ops import matmul as _matmul  # NOTE: aliased: the star import rebinds `matmul`
 from jtorch.ops.complex_ops import *  # noqa: F403
@@ -42,13 +43,14 @@ from jtorch.ops.reduce import *  # noqa: F403
 from jtorch.ops.scan import *  # noqa: F403
 from jtorch.ops.sorting import *  # noqa: F403
 from jtorch.ops.special_fns import *  # noqa: F403
+from jtorch.ops.spectral import *  # noqa: F403
 
 # NOTE: Tensor-only methods are looked up in this order, so core families come before the
 # nn-level ones (Tensor.unfold is movement.unfold, not conv's F.unfold).
 FAMILIES = (conversion, elementwise, indexing, joining, logical, _matmul, movement, reduce)
 FAMILIES += (scan, sorting, random, nn, conv, recurrent, complex_ops)
 FAMILIES += (extra,)
-FAMILIES += (special_fns,)
+FAMILIES += (special_fns, spectral)
 # NOTE: an explicit __all__ so `from jtorch.ops import *` exports only the public functions, never
 # the family submodules (ops.nn, ops.random would shadow jtorch.nn and jtorch.random).
 __all__ = sorted({name for family in FAMILIES for name in family.__all__})
