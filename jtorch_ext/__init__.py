@@ -2,8 +2,9 @@
 
 Load it in IPython or Jupyter with ``%load_ext jtorch_ext`` for tensor and module summaries
 (``%tensor_summary``), autograd graphs (``%graph``, ``%%graph``), an HTML view of tensors
-(``%jtorch_display on|off``), widgets and TensorBoard runs. The functions behind the magics work
-without IPython: ``summary``, ``tensor_stats``, ``module_summary``, ``make_dot``, ``tensor_html``.
+(``%jtorch_display on|off``), widgets (``TensorViewer``, ``HookInspector``, ``inspect_grad``)
+and TensorBoard runs. The functions behind the magics work without IPython: ``summary``,
+``tensor_stats``, ``module_summary``, ``make_dot``, ``tensor_html``.
 
 NOTE: ``jtorch_ext.summary`` is the function; the module of the same name is imported with
 ``from jtorch_ext.summary import ...``.
@@ -41,7 +42,21 @@ __all__ = [
     "tensor_html",
     "set_rich_display",
     "rich_display_enabled",
+    "TensorViewer",
+    "HookInspector",
+    "GradInspector",
+    "inspect_grad",
 ]
+_WIDGETS = frozenset({"TensorViewer", "HookInspector", "GradInspector", "inspect_grad"})
+
+
+def __getattr__(name: str):
+    # NOTE: the widgets load ipywidgets, so they are imported on first use only.
+    if name in _WIDGETS:
+        from jtorch_ext import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'jtorch_ext' has no attribute '{name}'")
 
 
 def load_ipython_extension(ipython) -> None:
