@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import builtins
+import cmath
 import math
 
 import numpy as np
@@ -388,11 +389,17 @@ class PowTensor(Function):
     def backward(ctx, grad):
         x, e = ctx.saved_inputs
         (y,) = ctx.saved_outputs
-        gx = grad * e * x ** (e - 1) if ctx.needs_input_grad[0] else None
-        ge = None
+        gx = ge = None
+        if ctx.needs_input_grad[0]:
+            gx = where(e == 0, 0, grad * (e * x ** (e - 1)).conj())
         if ctx.needs_input_grad[1]:
-            ge = grad * y * where((x == 0) & (e >= 0), 0, log(x))
+            ge = grad * where((x == 0) & _nonnegative_real(e), 0, (y * log(x)).conj())
         return gx, ge
+
+
+def _nonnegative_real(e: Tensor) -> Tensor:
+    """Where ``0 ** e`` is 0 or 1 with a zero exponent gradient (torch's pow_backward_exponent)."""
+    return (e.imag == 0) & (e.real >= 0) if e.is_complex() else e >= 0
 
 
 class RPow(Function):
@@ -404,14 +411,19 @@ class RPow(Function):
     def forward(ctx, base, x):
         ctx.base = base
         ctx.retain_outputs(0)
+        if base == 0:
+            ctx.retain_inputs(1)
         return base**x
 
     @staticmethod
     def backward(ctx, grad):
-        import math  # noqa: PLC0415
-
-        (y,) = ctx.saved_outputs
-        return None, grad * y * (math.log(ctx.base) if ctx.base > 0 else float("nan"))
+        (y,), x = ctx.saved_outputs, ctx.saved_inputs
+        base = ctx.base
+        if base == 0:
+            return None, grad * where(_nonnegative_real(x[0]), 0, y * -math.inf)
+        if y.is_complex():
+            return None, grad * (y * cmath.log(base)).conj()
+        return None, grad * y * (math.log(base) if base > 0 else math.nan)
 
 
 @with_out
@@ -722,12 +734,28 @@ Sign = _op(
     _zeros,
     saves="",
 )
-Sgn = _op(
-    "Sgn",
-    lambda xp, x: xp.where(x == 0, 0, x / xp.where(x == 0, 1, xp.abs(x))).astype(x.dtype),
-    _zeros,
-    saves="",
-)
+
+
+class Sgn(Function):
+    """``x / |x|`` of a complex tensor (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.retain_inputs(0)
+        ctx.retain_outputs(0)
+        xp = xp_of(x)
+        return xp.where(x == 0, 0, x / xp.where(x == 0, 1, xp.abs(x))).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # NOTE: sgn is not holomorphic: torch's sgn_backward is (g - sgn^2 conj(g)) / (2|x|),
+        # 0 where x == 0 (the denominator made safe there so higher orders stay finite).
+        ((x,), (s,)) = ctx.saved_inputs, ctx.saved_outputs
+        a = x.abs()
+        zero = a == 0
+        return where(zero, 0, (grad - s * s * grad.conj()) / (2 * where(zero, 1, a)))
+
+
 Rsqrt = _op("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, y: g * -0.5 * y * y * y, "y")
 Exp2 = _op("Exp2", lambda xp, x: xp.exp2(x), lambda g, y: g * y * _LN2, "y")
 Expm1 = _op("Expm1", lambda xp, x: xp.expm1(x), lambda g, y: g * (y + 1), "y")
@@ -745,7 +773,12 @@ Atan = _op("Atan", lambda xp, x: xp.arctan(x), lambda g, x: g / (x * x + 1))
 Sinh = _op("Sinh", lambda xp, x: xp.sinh(x), lambda g, x: g * x.cosh())
 Cosh = _op("Cosh", lambda xp, x: xp.cosh(x), lambda g, x: g * x.sinh())
 Asinh = _op("Asinh", lambda xp, x: xp.arcsinh(x), lambda g, x: g * (x * x + 1).rsqrt())
-Acosh = _op("Acosh", lambda xp, x: xp.arccosh(x), lambda g, x: g * (x * x - 1).rsqrt())
+# NOTE: sqrt(x - 1) sqrt(x + 1) == sqrt(x * x - 1) only off the complex branch cut (Re x < 0)
+Acosh = _op(
+    "Acosh",
+    lambda xp, x: xp.arccosh(x),
+    lambda g, x: g * ((x - 1).rsqrt() * (x + 1).rsqrt() if x.is_complex() else (x * x - 1).rsqrt()),
+)
 Atanh = _op("Atanh", lambda xp, x: xp.arctanh(x), lambda g, x: g / (1 - x * x))
 Erf = _op("Erf", _erf, lambda g, x: g * (2 / _SQRT_PI) * (-x * x).exp())
 Erfc = _op("Erfc", _erfc, lambda g, x: g * (-2 / _SQRT_PI) * (-x * x).exp())

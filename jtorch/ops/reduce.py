@@ -245,8 +245,9 @@ class Prod(Function):
         (x,), (out,) = ctx.saved_inputs, ctx.saved_outputs
         shape, dims, keepdim = x.shape, ctx.dims, ctx.keepdim
         out = expand_reduced(out, shape, dims, keepdim)
+        # NOTE: complex inputs take grad * conj(d out / d x), torch's convention.
         if ctx.zero is None:
-            return expand_reduced(grad, shape, dims, keepdim) * out / x
+            return expand_reduced(grad, shape, dims, keepdim) * (out / x).conj()
         # NOTE: with zeros, the product of the others is out / x away from the zeros, and at the
         # zero of a slice with exactly one, the product of that slice with the zero replaced by a
         # constant 1. Written with constant masks, so create_graph gives the right second
@@ -260,7 +261,7 @@ class Prod(Function):
         others = rest * out / (x + zero_f) + one_f * expand_reduced(
             prod_keep(filled, dims), shape, dims, True
         )
-        return expand_reduced(grad, shape, dims, keepdim) * others
+        return expand_reduced(grad, shape, dims, keepdim) * others.conj()
 
 
 class ProdDim(Prod):
