@@ -516,11 +516,19 @@ class Tensor:
 
         return ops.real(self)
 
+    @real.setter
+    def real(self, value) -> None:
+        self.real.copy_(value)  # as torch: a copy into the view
+
     @property
     def imag(self) -> Tensor:
         from jtorch import ops  # noqa: PLC0415
 
         return ops.imag(self)
+
+    @imag.setter
+    def imag(self, value) -> None:
+        self.imag.copy_(value)
 
 
 _new = object.__new__

@@ -3,7 +3,7 @@ view_as_real/view_as_complex (in movement): physical conjugation, adjoint and th
 
 torch's ``conj`` is lazy: it returns a view with the conjugate bit set, and ``resolve_conj``
 materialises it. jtorch's ``conj`` always computes its result; a tensor counts as conjugated
-while it carries ``_is_conj = True`` (set by :func:`lazy_conj` on the results that torch returns
+while it carries ``_is_conj = True`` (set by ``conj`` and so on the results that torch returns
 with the bit), and ``resolve_conj`` gives an unmarked copy of it. jtorch has no lazy negative
 views, so ``is_neg`` is False and ``resolve_neg`` returns its input, as torch does for a tensor
 without the bit.
@@ -51,13 +51,9 @@ def conj_physical(input: Tensor) -> Tensor:
 conj_physical_ = make_inplace(conj_physical)
 
 
-def lazy_conj(input: Tensor) -> Tensor:
-    """``conj(input)`` marked as torch's lazily conjugated view (a result that torch returns
-    with the conjugate bit set, such as ``fft.ifft`` of a real tensor)."""
-    out = conj(input)
-    if out is not input:
-        out._is_conj = not is_conj(input)
-    return out
+# ``conj`` marks its complex results as torch's lazily conjugated views (a result that torch
+# returns with the conjugate bit set, such as ``fft.ifft`` of a real tensor).
+lazy_conj = conj
 
 
 def is_conj(input: Tensor) -> bool:

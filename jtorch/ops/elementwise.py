@@ -235,10 +235,16 @@ def conj(input: Tensor) -> Tensor:
     """Complex conjugate (``input`` itself for real tensors, as torch's lazy conj).
 
     Example:
-        >>> jtorch.tensor([1 + 2j]).conj()
-        tensor([1.-2.j])
+        >>> z = jtorch.tensor([1 + 2j]).conj()
+        >>> z, z.is_conj()
+        (tensor([1.-2.j]), True)
     """
-    return Conj.apply(input) if input._array.dtype.kind == "c" else input
+    if input._array.dtype.kind != "c":
+        return input
+    out = Conj.apply(input)
+    # NOTE: the values are conjugated eagerly; the mark stands for torch's conjugate bit.
+    out._is_conj = not getattr(input, "_is_conj", False)
+    return out
 
 
 @with_out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from oracle import check, randn
+from oracle import check, check_error, randn
+
+import jtorch
 
 
 def crandn(*shape, seed: int = 0) -> np.ndarray:
@@ -52,3 +54,34 @@ def test_acosh_complex_grad_left_half_plane():
     z = crandn(6)
     z[:3] = np.array([-2 + 0.5j, -0.5 - 1j, -3 - 0.1j])
     check(lambda lib, z: lib.acosh(z), z)
+
+
+# -- the conjugate bit and the real/imag setters -------------------------------------------------
+
+
+def test_conj_sets_conj_bit():
+    z = jtorch.tensor([1 + 2j, 3 - 1j])
+    assert z.conj().is_conj() and not z.conj().conj().is_conj()
+    assert not jtorch.tensor([1.0]).conj().is_conj()
+    assert not z.conj().resolve_conj().is_conj()
+    assert repr(z.conj()) == "tensor([1.-2.j, 3.+1.j])"  # the bit does not show in printing
+
+
+def test_real_imag_setters():
+    check(_set_parts, crandn(3), randn(3), grad=False)
+    check(_set_parts, crandn(3), randn(3, seed=1))
+
+
+def _set_parts(lib, z, t):
+    z = z.clone()
+    z.real = t
+    z.imag = 2.0
+    return z
+
+
+def test_imag_setter_of_real_tensor_raises():
+    check_error(_set_imag, randn(2))
+
+
+def _set_imag(lib, x):
+    x.imag = lib.zeros(2, dtype=x.dtype)
