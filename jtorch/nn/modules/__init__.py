@@ -5,6 +5,7 @@ from jtorch.nn.modules.activation_attention import MultiheadAttention
 from jtorch.nn.modules.channelshuffle import *  # noqa: F403
 from jtorch.nn.modules.container import *  # noqa: F403
 from jtorch.nn.modules.conv import *  # noqa: F403
+from jtorch.nn.modules.deprecated import *  # noqa: F403
 from jtorch.nn.modules.distance import *  # noqa: F403
 from jtorch.nn.modules.dropout import *  # noqa: F403
 from jtorch.nn.modules.flatten import *  # noqa: F403

@@ -324,3 +324,88 @@ class LazyConv3d(_LazyConv, Conv3d):
     """
 
     cls_to_become = Conv3d
+
+
+__all__ += ["LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]
+
+
+class _LazyConvTranspose(_ConvTranspose):
+    """A ConvTranspose whose ``in_channels`` is inferred from the first input, then becomes it.
+
+    NOTE: built with ``in_channels=0`` so that no initialisation runs (and no random numbers are
+    drawn) before the weight is materialised, as in torch.
+    """
+
+    cls_to_become: type = _ConvTranspose
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:  # fmt: skip
+        super().__init__(0, out_channels, kernel_size, stride, padding, output_padding, groups,
+                         bias, dilation, padding_mode, device, dtype)  # fmt: skip
+        self._factory = {"device": device, "dtype": dtype}
+        self.weight = UninitializedParameter()
+        if bias:
+            self.bias = UninitializedParameter()
+
+    def reset_parameters(self) -> None:
+        if self.in_channels != 0:
+            super().reset_parameters()
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        cls = self.cls_to_become
+        if self.in_channels == 0:
+            nd = self._nd
+            if input.dim() not in (nd + 1, nd + 2):
+                raise RuntimeError(
+                    f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                    f"{type(self).__name__}, but got input of size: {input.shape}"
+                )
+            self.in_channels = input.shape[-nd - 1]
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+            self.weight.materialize(shape, **self._factory)
+            if self.bias is not None:
+                self.bias.materialize((self.out_channels,), **self._factory)
+            self.reset_parameters()
+            del self._factory
+            self.__class__ = cls
+        return cls.forward(self, input, output_size)
+
+
+class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
+    """``ConvTranspose1d`` with ``in_channels`` inferred from the first input.
+
+    Example:
+        >>> import jtorch
+        >>> jtorch.nn.LazyConvTranspose1d(3, 3, stride=2)(jtorch.ones(1, 2, 4)).shape
+        torch.Size([1, 3, 9])
+    """
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
+    """``ConvTranspose2d`` with ``in_channels`` inferred from the first input.
+
+    Example:
+        >>> import jtorch
+        >>> m = jtorch.nn.LazyConvTranspose2d(2, 2, stride=2)
+        >>> _ = m(jtorch.ones(1, 4, 3, 3)); m
+        ConvTranspose2d(4, 2, kernel_size=(2, 2), stride=(2, 2))
+    """
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
+    """``ConvTranspose3d`` with ``in_channels`` inferred from the first input.
+
+    Example:
+        >>> import jtorch
+        >>> jtorch.nn.LazyConvTranspose3d(1, 2)(jtorch.ones(1, 1, 2, 2, 2)).shape
+        torch.Size([1, 1, 3, 3, 3])
+    """
+
+    cls_to_become = ConvTranspose3d

@@ -11,14 +11,18 @@ from __future__ import annotations
 import numbers
 import warnings
 
+import numpy as np
+
 from jtorch import dtypes
 from jtorch._creation import empty, ones, tensor, zeros
 from jtorch._tensor import Tensor
+from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import no_grad
+from jtorch.backend import get_array_module
 from jtorch.nn import functional as F
 from jtorch.nn import init
 from jtorch.nn.modules.module import Module
-from jtorch.nn.parameter import Parameter
+from jtorch.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
@@ -333,3 +337,234 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+# -- CrossMapLRN2d, SyncBatchNorm and the lazy norms --------------------------------------------
+__all__ += ["CrossMapLRN2d", "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d"]
+__all__ += ["LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+
+
+class CrossMapLRN2dFunction(Function):
+    """torch's legacy ``CrossMapLRN2d`` (``torch.nn.modules._functions``), window quirks included.
+
+    NOTE: torch's running-window forward never drops channel 0 from the sum, and its backward
+    sums the ratios over channels ``[c - ipp, c - ipp + size)`` (``ipp = size - (size - 1) // 2``),
+    not the forward's window: the backward is torch's formula, not the forward's derivative.
+    """
+
+    node_name = "CrossMapLRN2dBackward"
+
+    @staticmethod
+    def forward(ctx, x, size, alpha, beta, k):
+        xp = get_array_module(x)
+        c = np.arange(x.shape[1])
+        pre_pad = (size - 1) // 2 + 1
+        window = (c[None, :] <= c[:, None] + pre_pad - 1) & (c[None, :] > c[:, None] - pre_pad)
+        window[:, 0] = True
+        scale = xp.einsum("cd,ndhw->nchw", xp.asarray(window, x.dtype), x * x)
+        scale *= x.dtype.type(alpha / size)
+        scale += x.dtype.type(k)
+        ctx.scale, ctx.size, ctx.alpha, ctx.beta = scale, size, alpha, beta
+        ctx.retain_inputs(0)
+        ctx.retain_outputs(0)
+        return scale ** x.dtype.type(-beta) * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,), (y,) = ctx.saved_inputs, ctx.saved_outputs
+        size, n = ctx.size, x.shape[1]
+        scale = Tensor._make(ctx.scale)
+        c = np.arange(n)
+        lo = c - (size - (size - 1) // 2)
+        window = (c[None, :] >= lo[:, None]) & (c[None, :] < lo[:, None] + size)
+        window = Tensor._make(x._xp().asarray(window, ctx.scale.dtype))
+        ratio = (grad * y / scale).flatten(2)
+        accum = (window @ ratio).view(x.shape)
+        return scale.pow(-ctx.beta) * grad - (2 * ctx.alpha * ctx.beta / size) * x * accum
+
+
+class CrossMapLRN2d(Module):
+    """Local response normalisation across channels of a 4-d input (torch's legacy layer).
+
+    Example:
+        >>> import jtorch
+        >>> jtorch.nn.CrossMapLRN2d(3)(jtorch.ones(1, 2, 1, 1)).shape
+        torch.Size([1, 2, 1, 1])
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        return CrossMapLRN2dFunction.apply(input, size=self.size, alpha=self.alpha,
+                                           beta=self.beta, k=self.k)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm whose statistics are reduced over a process group while training.
+
+    Without an initialised process group (or with one process) it is ``BatchNorm`` over any
+    ``(N, C, ...)`` input, as in torch; ``convert_sync_batchnorm`` swaps it in for BatchNorm*d.
+
+    Example:
+        >>> import jtorch
+        >>> jtorch.nn.SyncBatchNorm(3)(jtorch.randn(4, 3, 5)).shape
+        torch.Size([4, 3, 5])
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, process_group=None,
+                 device=None, dtype=None, *, bias: bool = True) -> None:  # fmt: skip
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)  # fmt: skip
+        self.process_group = process_group
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def forward(self, input: Tensor) -> Tensor:
+        from jtorch import distributed as dist  # noqa: PLC0415
+
+        self._check_input_dim(input)
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        if self.training and dist.is_available() and dist.is_initialized():
+            if input.device.type != "cuda":
+                raise ValueError(
+                    "SyncBatchNorm expected input tensor to be on GPU or XPU or privateuseone"
+                )
+            if dist.get_world_size(self.process_group or dist.group.WORLD) > 1:
+                raise NotImplementedError(
+                    "jtorch: SyncBatchNorm across more than one process is not supported"
+                )
+        return super().forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
+        """Replace every ``BatchNorm*d`` in ``module`` by a SyncBatchNorm sharing its tensors.
+
+        Example:
+            >>> import jtorch
+            >>> net = jtorch.nn.Sequential(jtorch.nn.BatchNorm1d(2))
+            >>> jtorch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+            Sequential(
+              (0): SyncBatchNorm(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+            )
+        """  # noqa: E501
+        module_output = module
+        if isinstance(module, _BatchNorm):
+            module_output = cls(module.num_features, module.eps, module.momentum, module.affine,
+                                module.track_running_stats, process_group,
+                                bias=module.bias is not None)  # fmt: skip
+            if module.affine:
+                module_output.weight = module.weight
+                module_output.bias = module.bias
+            module_output.running_mean = module.running_mean
+            module_output.running_var = module.running_var
+            module_output.num_batches_tracked = module.num_batches_tracked
+            module_output.training = module.training
+            if hasattr(module, "qconfig"):
+                module_output.qconfig = module.qconfig
+        for name, child in module.named_children():
+            module_output.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return module_output
+
+
+class _LazyNormBase(_NormBase):
+    """A norm whose ``num_features`` is ``input.shape[1]`` of the first input (torch's rule, also
+    for unbatched instance-norm inputs); it then becomes ``cls_to_become``."""
+
+    cls_to_become: type = _NormBase
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None, *,
+                 bias: bool = True) -> None:  # fmt: skip
+        _NormBase.__init__(self, 0, eps, momentum, False, False, device, dtype, bias=False)
+        self.affine, self.track_running_stats = affine, track_running_stats
+        self._factory = {"device": device, "dtype": dtype}
+        if affine:
+            self.weight = UninitializedParameter()
+            if bias:
+                self.bias = UninitializedParameter()
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer()
+            self.running_var = UninitializedBuffer()
+            self.num_batches_tracked = tensor(0, dtype=dtypes.int64, device=device)
+
+    def reset_parameters(self) -> None:
+        if self.num_features != 0:
+            super().reset_parameters()
+
+    def forward(self, input: Tensor) -> Tensor:
+        cls = self.cls_to_become
+        if self.num_features == 0:
+            self.num_features = input.shape[1]
+            for name in ("weight", "bias", "running_mean", "running_var"):
+                value = getattr(self, name)
+                if value is not None:
+                    value.materialize((self.num_features,), **self._factory)
+            self.reset_parameters()
+            del self._factory
+            self.__class__ = cls
+        return cls.forward(self, input)
+
+
+class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
+    """``BatchNorm1d`` with ``num_features`` inferred from the first input.
+
+    Example:
+        >>> import jtorch
+        >>> m = jtorch.nn.LazyBatchNorm1d(); _ = m(jtorch.randn(4, 3)); m
+        BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    """
+
+    _dims = BatchNorm1d._dims
+    cls_to_become = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
+    """``BatchNorm2d`` with ``num_features`` inferred from the first input."""
+
+    _dims = BatchNorm2d._dims
+    cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
+    """``BatchNorm3d`` with ``num_features`` inferred from the first input."""
+
+    _dims = BatchNorm3d._dims
+    cls_to_become = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    """``InstanceNorm1d`` with ``num_features`` inferred from the first input.
+
+    Example:
+        >>> import jtorch
+        >>> m = jtorch.nn.LazyInstanceNorm1d(); _ = m(jtorch.randn(2, 3, 4)); m.weight.shape
+        torch.Size([3])
+    """
+
+    _no_batch_dim = 2
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    """``InstanceNorm2d`` with ``num_features`` inferred from the first input."""
+
+    _no_batch_dim = 3
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    """``InstanceNorm3d`` with ``num_features`` inferred from the first input."""
+
+    _no_batch_dim = 4
+    cls_to_become = InstanceNorm3d
