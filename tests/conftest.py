@@ -25,6 +25,10 @@ import importlib.metadata  # noqa: E402
 import hypothesis  # noqa: E402
 import pytest  # noqa: E402
 
+# The distributed tests' `_*_worker.py` scripts run under mpiexec; --doctest-modules must not
+# import them. (One conftest.py only: test modules import helpers from it by that name.)
+collect_ignore_glob = ["distributed/_*_worker.py"]
+
 ORACLE_VERSION = (2, 13)
 _INSTALL_HINT = 'pip install "torch==2.13.0"'
 
