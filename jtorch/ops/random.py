@@ -79,9 +79,13 @@ def _type_name(np_dtype) -> str:
     return dtypes.from_np(np_dtype)._legacy.replace("Tensor", "")
 
 
-def _require_float(np_dtype, kernel: str) -> None:
-    if np_dtype.kind != "f":
+def _require_float(np_dtype, kernel: str, kinds: str = "f") -> None:
+    if np_dtype.kind not in kinds:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(np_dtype)}'")
+
+
+def _require_float_or_complex(np_dtype, kernel: str) -> None:
+    _require_float(np_dtype, kernel, "fc")
 
 
 # -- exact FMAs ---------------------------------------------------------------------------------
@@ -369,12 +373,21 @@ _sample_into = make_inplace(_sampled)
 def _fill(self: Tensor, node: str, draw, *, generator, cuda=None) -> Tensor:
     """Overwrite ``self`` with ``draw(gen, n, np_dtype, contiguous)`` in torch's order."""
     arr = self._array
-    if type(arr) is not np.ndarray:
-        values = cuda(_gen(generator).cupy_state(), arr.shape, arr.dtype)
+    if arr.dtype.kind == "c":
+        # NOTE: torch samples a complex tensor through its real view (view_as_real): real and
+        # imaginary parts interleaved, in that view's iteration order.
+        real = arr[..., None].view(arr.real.dtype)
+        values = _draw(real, draw, generator, cuda).view(arr.dtype)[..., 0]
     else:
-        flat = draw(_gen(generator), arr.size, arr.dtype, arr.flags.c_contiguous)
-        values = _in_iteration_order(flat, arr)
+        values = _draw(arr, draw, generator, cuda)
     return _sample_into(self, values, node)
+
+
+def _draw(arr, draw, generator, cuda) -> np.ndarray:
+    if type(arr) is not np.ndarray:
+        return cuda(_gen(generator).cupy_state(), arr.shape, arr.dtype)
+    flat = draw(_gen(generator), arr.size, arr.dtype, arr.flags.c_contiguous)
+    return _in_iteration_order(flat, arr)
 
 
 # -- in-place samplers (Tensor methods) -----------------------------------------------------------
@@ -386,7 +399,7 @@ def uniform_(self: Tensor, from_: float = 0, to: float = 1, *, generator=None, *
         tensor([-0.0075,  0.5364, -0.8230])
     """
     from_ = kw.pop("from", from_)
-    _require_float(self._array.dtype, "check_uniform_bounds")
+    _require_float_or_complex(self._array.dtype, "check_uniform_bounds")
     if from_ > to:
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={_num(from_)} > "
@@ -413,9 +426,11 @@ def normal_(self: Tensor, mean: float = 0, std: float = 1, *, generator=None) ->
         >>> _ = jtorch.manual_seed(0); jtorch.empty(2).normal_(10, 2)
         tensor([13.0820,  9.4131])
     """
-    _require_float(self._array.dtype, "normal_kernel_cpu")
+    _require_float_or_complex(self._array.dtype, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
+    if self._array.dtype.kind == "c":  # real and imaginary parts each have half the variance
+        std = std / math.sqrt(2)
     return _fill(
         self,
         "Normal",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from oracle import check, check_error, randn
+from oracle import check, check_error, randn, torch
 
 import jtorch
 
@@ -85,3 +85,24 @@ def test_imag_setter_of_real_tensor_raises():
 
 def _set_imag(lib, x):
     x.imag = lib.zeros(2, dtype=x.dtype)
+
+
+# -- complex sampling: torch's stream on the real view ---------------------------------------------
+
+
+def _same_stream(fn) -> None:
+    jtorch.manual_seed(0)
+    ours = fn(jtorch).numpy()
+    torch.manual_seed(0)
+    theirs = fn(torch).numpy()
+    assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("n", [3, 8, 33])
+def test_complex_sampling_bit_exact(dtype, n):
+    _same_stream(lambda lib: lib.randn(n, dtype=getattr(lib, dtype)))
+    _same_stream(lambda lib: lib.rand(n, 2, dtype=getattr(lib, dtype)))
+    _same_stream(lambda lib: lib.randn_like(lib.zeros(n, 3, dtype=getattr(lib, dtype))))
+    _same_stream(lambda lib: lib.rand_like(lib.zeros(n, dtype=getattr(lib, dtype))))
+    _same_stream(lambda lib: lib.empty(4, n, dtype=getattr(lib, dtype)).t().normal_(1.5, 2))
