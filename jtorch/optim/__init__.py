@@ -8,34 +8,41 @@ Example:
     [0.005]
 """
 
-from jtorch.optim import lr_scheduler
+from jtorch.optim import lr_scheduler, swa_utils
 from jtorch.optim.adadelta import Adadelta
+from jtorch.optim.adafactor import Adafactor
 from jtorch.optim.adagrad import Adagrad
 from jtorch.optim.adam import Adam
 from jtorch.optim.adamax import Adamax
 from jtorch.optim.adamw import AdamW
 from jtorch.optim.asgd import ASGD
 from jtorch.optim.lbfgs import LBFGS
+from jtorch.optim.muon import Muon
 from jtorch.optim.nadam import NAdam
 from jtorch.optim.optimizer import Optimizer
 from jtorch.optim.radam import RAdam
 from jtorch.optim.rmsprop import RMSprop
 from jtorch.optim.rprop import Rprop
 from jtorch.optim.sgd import SGD
+from jtorch.optim.sparse_adam import SparseAdam
 
 __all__ = [
     "ASGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
     "LBFGS",
+    "Muon",
     "NAdam",
     "Optimizer",
     "RAdam",
     "RMSprop",
     "Rprop",
     "SGD",
+    "SparseAdam",
     "lr_scheduler",
+    "swa_utils",
 ]
