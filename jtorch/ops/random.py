@@ -89,15 +89,19 @@ def _require_float_or_complex(np_dtype, kernel: str) -> None:
 
 
 # -- exact FMAs ---------------------------------------------------------------------------------
+_TIE_MASK, _TIE = np.uint64(0x1FFFFFFF), np.uint64(0x10000000)
+
+
 def _fma32(a, b, c) -> np.ndarray:
     """float32 ``a * b + c`` rounded once, as the FMA instructions torch's AVX2 kernels use."""
-    p = np.multiply(a, b, dtype=np.float64)  # exact: 24 + 24 bits
-    s = p + c
+    s = np.multiply(a, b, dtype=np.float64)  # exact: 24 + 24 bits
+    s += c
     # NOTE: rounding the float64 sum to float32 rounds twice; that differs from one rounding
     # only when the sum lands exactly on a float32 tie and was itself inexact (then nudge it
     # toward the exact value, i.e. round to odd). Ties are rare, so check them first.
-    tie = (s.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
+    tie = np.bitwise_and(s.view(np.uint64), _TIE_MASK) == _TIE
     if tie.any():
+        p = np.multiply(a, b, dtype=np.float64)
         bb = s - p
         err = (p - (s - bb)) + (c - bb)
         fix = tie & (err != 0)
@@ -196,8 +200,9 @@ def _sincos256(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _box_muller_16(u: np.ndarray) -> np.ndarray:
-    """``normal_fill_16`` on rows of 16 uniforms: pairs (j, j + 8) become (r cos, r sin)."""
+def _box_muller_16(u: np.ndarray) -> None:
+    """``normal_fill_16`` in place on rows of 16 uniforms: pairs (j, j + 8) become
+    (r cos, r sin)."""
     u1, u2 = 1 - u[:, :8], u[:, 8:]
     if u.dtype == _F32:
         radius = np.sqrt(_F(-2) * _log256(u1))
@@ -206,16 +211,25 @@ def _box_muller_16(u: np.ndarray) -> np.ndarray:
         radius = np.sqrt(-2 * np.log(u1))
         theta = (2.0 * math.pi) * u2.astype(np.float64)
         sin, cos = np.sin(theta).astype(u.dtype), np.cos(theta).astype(u.dtype)
-    return np.concatenate([radius * cos, radius * sin], axis=1)
+    np.multiply(radius, cos, out=u[:, :8])
+    np.multiply(radius, sin, out=u[:, 8:])
+
+
+# NOTE: Box-Muller runs over blocks of this many values: their temporaries stay in the cache
+# and in the allocator's pools (large NumPy temporaries are fresh, page-faulting mappings).
+_NORMAL_CHUNK = 1 << 15
 
 
 def _normal_fill(g: Generator, n: int, np_dtype, mean: float, std: float) -> np.ndarray:
     work = _F64 if np_dtype == _F64 else _F32
     data = _uniform01(g, n, work)
     body = n - n % 16
-    data[:body] = _box_muller_16(data[:body].reshape(-1, 16)).ravel()
+    for start in range(0, body, _NORMAL_CHUNK):
+        _box_muller_16(data[start : min(start + _NORMAL_CHUNK, body)].reshape(-1, 16))
     if body != n:  # torch redraws the last 16 values
-        data[n - 16 :] = _box_muller_16(_uniform01(g, 16, work).reshape(1, 16)).ravel()
+        tail = _uniform01(g, 16, work).reshape(1, 16)
+        _box_muller_16(tail)
+        data[n - 16 :] = tail.ravel()
     return _affine(data, std, mean).astype(np_dtype, copy=False)
 
 

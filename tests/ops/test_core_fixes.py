@@ -106,3 +106,8 @@ def test_complex_sampling_bit_exact(dtype, n):
     _same_stream(lambda lib: lib.randn_like(lib.zeros(n, 3, dtype=getattr(lib, dtype))))
     _same_stream(lambda lib: lib.rand_like(lib.zeros(n, dtype=getattr(lib, dtype))))
     _same_stream(lambda lib: lib.empty(4, n, dtype=getattr(lib, dtype)).t().normal_(1.5, 2))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_randn_bit_exact_across_blocks(dtype):
+    _same_stream(lambda lib: lib.randn(70001, dtype=getattr(lib, dtype)))
