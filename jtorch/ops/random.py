@@ -100,7 +100,7 @@ def _fma32(a, b, c) -> np.ndarray:
     # only when the sum lands exactly on a float32 tie and was itself inexact (then nudge it
     # toward the exact value, i.e. round to odd). Ties are rare, so check them first.
     tie = np.bitwise_and(s.view(np.uint64), _TIE_MASK) == _TIE
-    if tie.any():
+    if np.count_nonzero(tie):
         p = np.multiply(a, b, dtype=np.float64)
         bb = s - p
         err = (p - (s - bb)) + (c - bb)
@@ -167,7 +167,7 @@ def _log256(x: np.ndarray) -> np.ndarray:
     e = e - small.astype(np.float32)
     x = (x - _F(1)) + np.where(small, x, _F(0))
     z = x * x
-    y = np.full_like(x, _F(_LOG_P[0]))
+    y = _F(_LOG_P[0])
     for p in _LOG_P[1:]:
         y = _fma32(y, x, _F(p))
     y = _fma32(y * x, z, e * _F(-2.12194440e-4))
@@ -187,10 +187,10 @@ def _sincos256(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sign_cos = (~(j - 2) & 4) << 29
     poly_sin = (j & 2) == 0
     z = x * x
-    yc = _fma32(np.full_like(z, _F(2.443315711809948e-5)), z, _F(-1.388731625493765e-3))
+    yc = _fma32(_F(2.443315711809948e-5), z, _F(-1.388731625493765e-3))
     yc = _fma32(yc, z, _F(4.166664568298827e-2))
     yc = _fma32(yc * z, z, -(z * _F(0.5))) + _F(1)
-    ys = _fma32(np.full_like(z, _F(-1.9515295891e-4)), z, _F(8.3321608736e-3))
+    ys = _fma32(_F(-1.9515295891e-4), z, _F(8.3321608736e-3))
     ys = _fma32(ys, z, _F(-1.6666654611e-1))
     ys = _fma32(ys * z, x, x)
     s = np.where(poly_sin, ys, yc)
@@ -224,12 +224,12 @@ def _normal_fill(g: Generator, n: int, np_dtype, mean: float, std: float) -> np.
     work = _F64 if np_dtype == _F64 else _F32
     data = _uniform01(g, n, work)
     body = n - n % 16
-    for start in range(0, body, _NORMAL_CHUNK):
-        _box_muller_16(data[start : min(start + _NORMAL_CHUNK, body)].reshape(-1, 16))
-    if body != n:  # torch redraws the last 16 values
-        tail = _uniform01(g, 16, work).reshape(1, 16)
-        _box_muller_16(tail)
-        data[n - 16 :] = tail.ravel()
+    if body != n:  # torch redraws the last 16 values: transform them with the rest
+        data = np.concatenate([data[:body], _uniform01(g, 16, work)])
+    for start in range(0, len(data), _NORMAL_CHUNK):
+        _box_muller_16(data[start : start + _NORMAL_CHUNK].reshape(-1, 16))
+    if body != n:
+        data = np.concatenate([data[: n - 16], data[body:]])
     return _affine(data, std, mean).astype(np_dtype, copy=False)
 
 
