@@ -557,11 +557,13 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
         tensor([3, 4, 0, 1, 2])
     """
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    if dims is None:
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    dims = (dims,) if isinstance(dims, int) else tuple(dims or ())
+    if not dims:  # roll the flattened tensor
         if len(shifts) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
         return Roll.apply(input, shifts=shifts[0], dims=None)
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(
             f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"

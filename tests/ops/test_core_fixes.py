@@ -111,3 +111,15 @@ def test_complex_sampling_bit_exact(dtype, n):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_randn_bit_exact_across_blocks(dtype):
     _same_stream(lambda lib: lib.randn(70001, dtype=getattr(lib, dtype)))
+
+
+# -- roll's argument checks ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shifts,dims", [([], []), ([], None), ([], [0]), ([1, 2], [])])
+def test_roll_argument_errors(shifts, dims):
+    check_error(lambda lib, x: lib.roll(x, shifts, dims), np.arange(6))
+
+
+def test_roll_empty_dims_rolls_flattened():
+    check(lambda lib, x: lib.roll(x, [1], []), randn(2, 3))
