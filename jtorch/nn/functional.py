@@ -1093,3 +1093,73 @@ __all__ += [
     "upsample_bilinear",
     "upsample_nearest",
 ]
+
+# -- fractional max pooling, *_with_indices spellings, torch-function helpers ---------------------
+from jtorch.ops.conv import (  # noqa: E402
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices,
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
+
+__all__ += [
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
+    "assert_int_or_pair",
+    "has_torch_function",
+    "has_torch_function_unary",
+    "has_torch_function_variadic",
+]
+
+
+def assert_int_or_pair(arg, arg_name: str, message: str) -> None:
+    """Raise ``AssertionError(message.format(arg_name))`` unless ``arg`` is an int or a pair.
+
+    Example:
+        >>> assert_int_or_pair((1, 2), "kernel_size", "{} must be int or 2-tuple")
+    """
+    if not (isinstance(arg, int) or len(arg) == 2):
+        raise AssertionError(message.format(arg_name))
+
+
+def _overrides(arg) -> bool:
+    # NOTE: jtorch's Tensor has no __torch_function__; only a user type that defines one counts.
+    return getattr(type(arg), "__torch_function__", None) is not None
+
+
+def has_torch_function(relevant_args) -> bool:
+    """Whether any of ``relevant_args`` defines ``__torch_function__``.
+
+    Example:
+        >>> has_torch_function((jtorch.ones(1), 2))
+        False
+    """
+    return any(_overrides(a) for a in relevant_args)
+
+
+def has_torch_function_unary(arg) -> bool:
+    """``has_torch_function((arg,))``.
+
+    Example:
+        >>> has_torch_function_unary(jtorch.ones(1))
+        False
+    """
+    return _overrides(arg)
+
+
+def has_torch_function_variadic(*args) -> bool:
+    """``has_torch_function(args)``.
+
+    Example:
+        >>> has_torch_function_variadic(jtorch.ones(1), None)
+        False
+    """
+    return any(_overrides(a) for a in args)

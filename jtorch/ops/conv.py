@@ -1514,3 +1514,223 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
             f"{math.prod(blocks)}, but got input.size({x.ndim - 1})={x.shape[-1]}."
         )
     return Col2Im.apply(x, size=size, kernel=kernel, dilation=dilation, pads=pads, stride=stride)
+
+
+# -- fractional max pooling (Graham, 2014) and the *_with_indices spellings ----------------------
+def _fractional_starts(xp, samples, n_in: int, n_out: int, k: int):
+    """torch's ``generate_intervals``: window starts per plane, in the samples' dtype as torch.
+
+    NOTE: torch computes ``int((i + u) * alpha) - int(u * alpha)`` in the input's float type, so
+    the float32 arithmetic (not float64) decides where the windows fall.
+    """
+    t = samples.dtype.type
+    if n_out > 1:
+        alpha = t(n_in - k) / t(n_out - 1)
+        i = xp.arange(n_out - 1, dtype=samples.dtype)
+        u = samples[..., None]
+        seq = ((i + u) * alpha).astype(xp.int64) - (u * alpha).astype(xp.int64)
+        last = xp.full(samples.shape + (1,), n_in - k, dtype=xp.int64)
+        return xp.concatenate([seq, last], axis=-1)
+    return xp.full(samples.shape + (n_out,), n_in - k, dtype=xp.int64)
+
+
+class _FractionalMaxPool:
+    """Max over pseudo-random windows (starts drawn from ``samples (N, C, nd)``), with per-plane
+    flat argmax indices; the first maximum wins, a NaN always wins (as torch's loop)."""
+
+    differentiable_outputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, samples, kernel, out):
+        xp = xp_of(x)
+        nd = len(kernel)
+        sizes = x.shape[-nd:]
+        # NOTE: torch's sample order is (W, H) in 2-d and (T, H, W) in 3-d.
+        order = (1, 0) if nd == 2 else (0, 1, 2)
+        flat = 0
+        for j in range(nd):
+            starts = _fractional_starts(xp, samples[: x.shape[0], :, order[j]], sizes[j],
+                                        out[j], kernel[j])  # fmt: skip
+            shape = starts.shape[:2] + tuple(out[j] if m == j else 1 for m in range(nd))
+            flat = flat * sizes[j] + starts.reshape(shape)
+        plane = [math.prod(sizes[j + 1 :]) for j in range(nd)]
+        offsets = [
+            sum(o * p for o, p in zip(off, plane))
+            for off in itertools.product(*(range(k) for k in kernel))
+        ]
+        xf = x.reshape(x.shape[:2] + (-1,))
+        views = [xp.take_along_axis(xf, (flat + o).reshape(xf.shape[:2] + (-1,)), -1)
+                 for o in offsets]  # fmt: skip
+        itype = xp.int8 if len(views) < 128 else xp.int64
+        y, arg = _running_max(xp, views, itype, nan=x.dtype.kind == "f")
+        idx = xp.asarray(offsets, dtype=xp.int64)[arg] + flat.reshape(xf.shape[:2] + (-1,))
+        ctx.size, ctx.nd = x.shape, nd
+        ctx.retain_outputs(1)
+        shape = x.shape[:2] + tuple(out)
+        return y.reshape(shape), idx.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        (idx,) = ctx.saved_outputs
+        return PlaneScatterAdd.apply(grad, idx, size=ctx.size, nd=ctx.nd), None
+
+
+class FractionalMaxPool2D(_FractionalMaxPool, Function):
+    pass
+
+
+class FractionalMaxPool3D(_FractionalMaxPool, Function):
+    pass
+
+
+def _fractional_max_pool(nd: int, input: Tensor, kernel_size, output_size, output_ratio,
+                         _random_samples) -> tuple[Tensor, Tensor]:  # fmt: skip
+    from jtorch.ops.random import rand  # noqa: PLC0415
+
+    name, count = f"fractional_max_pool{nd}d", ("", "", "", " three")[nd]
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        # NOTE: as torch, the 2-d function takes len() of the ratio (a bare float is a TypeError)
+        if nd == 2 and len(output_ratio) > 2:
+            raise ValueError(
+                f"{name} requires output_ratio to either be a single Int or tuple of Ints."
+            )
+        ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,)
+        ratio = ratio * nd if len(ratio) == 1 else ratio
+        output_size = [int(input.size(j - nd) * r) for j, r in enumerate(ratio)]
+    if _random_samples is None:
+        n_batch = 1 if input.dim() == nd + 1 else input.size(0)
+        _random_samples = rand(n_batch, input.size(-nd - 1), nd, dtype=input.dtype,
+                               device=input.device)  # fmt: skip
+    kernel = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * nd
+    out = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * nd
+    if len(kernel) != nd:
+        raise RuntimeError(
+            f"{name}: kernel_size must either be a single Int or tuple of{count} Ints"
+        )
+    if len(out) != nd:
+        raise RuntimeError(
+            f"{name}: output_size must either be a single Int or tuple of{count} Ints"
+        )
+    where = f"{name}()" if nd == 2 else f"{name}_out()"
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"{where}: Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(input.shape)}"
+        )
+    for i in range(1, input.dim()):
+        if input.shape[i] <= 0:
+            raise RuntimeError(
+                f"{where}: Expected input to have non-zero size for non-batch dimensions, but "
+                f"got{list(input.shape)} with dimension {i} being empty."
+            )
+    names = ("height", "width") if nd == 2 else ("time", "height", "width")
+    for o, k, s, what in zip(out, kernel, input.shape[-nd:], names):
+        if o + k - 1 > s:
+            raise RuntimeError(f"{where}: pool {what} {k} too large relative to input {what} {s}")
+    samples = _random_samples
+    if samples.dtype != input.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    if samples.dim() != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.dim()}")
+    batched = input.dim() == nd + 2
+    n, c = (input.shape[0], input.shape[1]) if batched else (1, input.shape[0])
+    if samples.shape[0] < n:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if samples.shape[1] != c:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if samples.shape[2] != nd:
+        raise RuntimeError(
+            f"Expect _random_samples.size(2) equals to {nd}; got {samples.shape[2]}."
+        )
+    fn = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
+    x = input if batched else input.unsqueeze(0)
+    y, idx = fn.apply(x, samples, kernel=kernel, out=out)
+    return (y, idx) if batched else (y.squeeze(0), idx.squeeze(0))
+
+
+def fractional_max_pool2d_with_indices(input: Tensor, kernel_size, output_size=None,
+                                       output_ratio=None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None):  # fmt: skip
+    """2-d fractional max pooling, returning ``(output, indices)`` (per-plane flat indices).
+
+    ``_random_samples (N, C, 2)`` in ``[0, 1)`` place the windows (drawn with ``rand`` when
+    not given, as torch draws them).
+
+    Example:
+        >>> x = jtorch.arange(16.0).view(1, 1, 4, 4)
+        >>> fractional_max_pool2d_with_indices(x, 2, output_size=2,
+        ...     _random_samples=jtorch.full((1, 1, 2), 0.5))[1]
+        tensor([[[[ 5,  7],
+                  [13, 15]]]])
+    """
+    return _fractional_max_pool(2, input, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(input: Tensor, kernel_size, output_size=None, output_ratio=None,
+                          return_indices: bool = False, _random_samples: Tensor | None = None):  # fmt: skip
+    """2-d fractional max pooling (``return_indices=True`` also returns the argmax indices).
+
+    Example:
+        >>> x = jtorch.arange(16.0).view(1, 1, 4, 4)
+        >>> fractional_max_pool2d(x, 2, output_size=2, _random_samples=jtorch.full((1, 1, 2), 0.5))
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    y = _fractional_max_pool(2, input, kernel_size, output_size, output_ratio, _random_samples)
+    return y if return_indices else y[0]
+
+
+def fractional_max_pool3d_with_indices(input: Tensor, kernel_size, output_size=None,
+                                       output_ratio=None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None):  # fmt: skip
+    """3-d fractional max pooling, returning ``(output, indices)``; samples ``(N, C, 3)``.
+
+    Example:
+        >>> x = jtorch.arange(8.0).view(1, 1, 2, 2, 2)
+        >>> fractional_max_pool3d_with_indices(x, 2, output_size=1)[1].flatten()
+        tensor([7])
+    """
+    return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d(input: Tensor, kernel_size, output_size=None, output_ratio=None,
+                          return_indices: bool = False, _random_samples: Tensor | None = None):  # fmt: skip
+    """3-d fractional max pooling (``return_indices=True`` also returns the argmax indices).
+
+    Example:
+        >>> fractional_max_pool3d(jtorch.arange(8.0).view(1, 1, 2, 2, 2), 2, output_size=1)
+        tensor([[[[[7.]]]]])
+    """
+    y = _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, _random_samples)
+    return y if return_indices else y[0]
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool1d`` that always returns ``(output, indices)``.
+
+    Example:
+        >>> adaptive_max_pool1d_with_indices(jtorch.tensor([[1.0, 3.0, 2.0]]), 2)[1]
+        tensor([[1, 1]])
+    """
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool2d`` that always returns ``(output, indices)``.
+
+    Example:
+        >>> adaptive_max_pool2d_with_indices(jtorch.arange(4.0).view(1, 2, 2), 1)[1]
+        tensor([[[3]]])
+    """
+    return _adaptive_max(2, input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool3d`` that always returns ``(output, indices)``.
+
+    Example:
+        >>> adaptive_max_pool3d_with_indices(jtorch.arange(8.0).view(1, 2, 2, 2), 1)[1].flatten()
+        tensor([7])
+    """
+    return _adaptive_max(3, input, output_size, True)

@@ -368,3 +368,60 @@ class MaxUnpool3d(_MaxUnpoolNd):
     """
 
     _nd = 3
+
+
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]
+
+
+class _FractionalMaxPoolNd(Module):
+    _nd = 2
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices: bool = False, _random_samples=None) -> None:  # fmt: skip
+        super().__init__()
+        name, nd = type(self).__name__, self._nd
+        if nd == 3 and any(k <= 0 for k in _ntuple(kernel_size, 1)):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        self.kernel_size = _ntuple(kernel_size, nd)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _ntuple(output_size, nd) if output_size is not None else None
+        self.output_ratio = _ntuple(output_ratio, nd) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(
+                f"{name} requires specifying either an output size, or a pooling ratio"
+            )
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor):
+        fn = C.fractional_max_pool2d if self._nd == 2 else C.fractional_max_pool3d
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                  self.return_indices, _random_samples=self._random_samples)  # fmt: skip
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """2-d fractional max pooling: ``kernel_size`` windows at pseudo-random strides that give
+    ``output_size`` (or ``output_ratio`` of the input size).
+
+    Example:
+        >>> import jtorch
+        >>> jtorch.nn.FractionalMaxPool2d(2, output_ratio=0.5)(jtorch.ones(1, 1, 8, 8)).shape
+        torch.Size([1, 1, 4, 4])
+    """
+
+    _nd = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """3-d fractional max pooling.
+
+    Example:
+        >>> import jtorch
+        >>> jtorch.nn.FractionalMaxPool3d(2, output_size=3)(jtorch.ones(1, 1, 6, 6, 6)).shape
+        torch.Size([1, 1, 3, 3, 3])
+    """
+
+    _nd = 3
