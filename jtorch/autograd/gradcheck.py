@@ -49,6 +49,7 @@ def _numerical_jacobians(func, inputs: tuple, diff_in: list, out_idx: list, eps:
         outs = _as_tuple(func(*inputs))  # NOTE: with grad on: gradgradcheck's func differentiates
         return [_real_vector(outs[k]._array) for k in out_idx]
 
+    out_sizes = [len(v) for v in evaluate()]
     jacobians = []
     for i in diff_in:
         arr = inputs[i]._array
@@ -65,9 +66,8 @@ def _numerical_jacobians(func, inputs: tuple, diff_in: list, out_idx: list, eps:
                 arr[pos] = orig
                 for o, (p, m) in enumerate(zip(plus, minus)):
                     cols[o].append((p - m) / (2 * eps))
-        jacobians.append(
-            [np.stack(c) if c else np.zeros((0, 0)) for c in cols]  # rows: input params
-        )
+        # rows: input params (none for an empty input)
+        jacobians.append([np.stack(c) if c else np.zeros((0, m)) for c, m in zip(cols, out_sizes)])
     return jacobians
 
 

@@ -123,3 +123,20 @@ def test_roll_argument_errors(shifts, dims):
 
 def test_roll_empty_dims_rolls_flattened():
     check(lambda lib, x: lib.roll(x, [1], []), randn(2, 3))
+
+
+# -- gradcheck with empty inputs or outputs ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fn,shapes",
+    [
+        (lambda x: jtorch.trapezoid(x, dim=0), [(0, 3)]),
+        (lambda x, y: x.sum(0)[:2] + y, [(0, 3), (2,)]),
+        (lambda y: y[:0], [(2,)]),
+    ],
+)
+def test_gradcheck_empty_inputs_and_outputs(fn, shapes):
+    inputs = tuple(jtorch.rand(*s, dtype=jtorch.float64, requires_grad=True) for s in shapes)
+    assert jtorch.autograd.gradcheck(fn, inputs)
+    assert jtorch.autograd.gradgradcheck(fn, inputs)
