@@ -2,6 +2,7 @@
 
 from jtorch.nn.modules.activation import *  # noqa: F403
 from jtorch.nn.modules.activation_attention import MultiheadAttention
+from jtorch.nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss
 from jtorch.nn.modules.channelshuffle import *  # noqa: F403
 from jtorch.nn.modules.container import *  # noqa: F403
 from jtorch.nn.modules.conv import *  # noqa: F403
