@@ -1544,6 +1544,10 @@ class _FractionalMaxPool:
     def forward(ctx, x, samples, kernel, out):
         xp = xp_of(x)
         nd = len(kernel)
+        ctx.size, ctx.nd = x.shape, nd
+        unbatched = x.ndim == nd + 1
+        if unbatched:
+            x = x[None]
         sizes = x.shape[-nd:]
         # NOTE: torch's sample order is (W, H) in 2-d and (T, H, W) in 3-d.
         order = (1, 0) if nd == 2 else (0, 1, 2)
@@ -1564,9 +1568,8 @@ class _FractionalMaxPool:
         itype = xp.int8 if len(views) < 128 else xp.int64
         y, arg = _running_max(xp, views, itype, nan=x.dtype.kind == "f")
         idx = xp.asarray(offsets, dtype=xp.int64)[arg] + flat.reshape(xf.shape[:2] + (-1,))
-        ctx.size, ctx.nd = x.shape, nd
         ctx.retain_outputs(1)
-        shape = x.shape[:2] + tuple(out)
+        shape = x.shape[1 if unbatched else 0 : 2] + tuple(out)
         return y.reshape(shape), idx.reshape(shape)
 
     @staticmethod
@@ -1626,7 +1629,8 @@ def _fractional_max_pool(nd: int, input: Tensor, kernel_size, output_size, outpu
             )
     names = ("height", "width") if nd == 2 else ("time", "height", "width")
     for o, k, s, what in zip(out, kernel, input.shape[-nd:], names):
-        if o + k - 1 > s:
+        # NOTE: torch's 3-d check is strict (a window may not end at the last element)
+        if o + k - 1 > s or (nd == 3 and o + k - 1 == s):
             raise RuntimeError(f"{where}: pool {what} {k} too large relative to input {what} {s}")
     samples = _random_samples
     if samples.dtype != input.dtype:
@@ -1644,9 +1648,7 @@ def _fractional_max_pool(nd: int, input: Tensor, kernel_size, output_size, outpu
             f"Expect _random_samples.size(2) equals to {nd}; got {samples.shape[2]}."
         )
     fn = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
-    x = input if batched else input.unsqueeze(0)
-    y, idx = fn.apply(x, samples, kernel=kernel, out=out)
-    return (y, idx) if batched else (y.squeeze(0), idx.squeeze(0))
+    return fn.apply(input, samples, kernel=kernel, out=out)
 
 
 def fractional_max_pool2d_with_indices(input: Tensor, kernel_size, output_size=None,
