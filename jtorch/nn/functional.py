@@ -613,17 +613,37 @@ def embedding_bag(
 
 
 # -- losses ------------------------------------------------------------------------------------
-def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """Mean absolute error.
+def l1_loss(
+    input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None
+) -> Tensor:
+    """Mean absolute error (each element scaled by ``weight`` if given).
 
     Example:
         >>> jtorch.nn.functional.l1_loss(jtorch.tensor([1.0, 3.0]), jtorch.tensor([0.0, 0.0]))
         tensor(2.)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        _warn_size(input, target)
+        return _weighted((input - target).abs(), weight, input, reduction)
     check_reduction(reduction)
     _warn_size(input, target)
     return _reduce((input - target).abs(), reduction)
+
+
+def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str, by_weight=True):
+    """torch's weighted losses: ``loss * weight`` reduced, 'mean' dividing by the weights' sum
+    (``by_weight``) or by the number of elements."""
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight.sum() if by_weight else loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
 def _warn_size(input: Tensor, target: Tensor) -> None:
@@ -648,8 +668,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        check_reduction(reduction)
-        return _reduce((input - target) ** 2 * weight, reduction)
+        _warn_size(input, target)
+        return _weighted((input - target) ** 2, weight, input, reduction)
     return _nn.pair_loss(_nn.MseLoss, input, target, reduction)
 
 
@@ -660,7 +680,12 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
         >>> jtorch.nn.functional.huber_loss(jtorch.tensor([0.5, 3.0]), jtorch.tensor([0.0, 0.0]))
         tensor(1.3125)
     """
-    return _nn.pair_loss(_nn.HuberLoss, input, target, reduction, delta=delta)
+    if input.dtype.is_floating_point and target.dtype != input.dtype:
+        target = target.to(input.dtype)  # NOTE: torch's huber loss has the input's dtype
+    if weight is None:
+        return _nn.pair_loss(_nn.HuberLoss, input, target, reduction, delta=delta)
+    loss = _nn.pair_loss(_nn.HuberLoss, input, target, "none", delta=delta)
+    return _weighted(loss, weight, input, reduction, by_weight=False)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):

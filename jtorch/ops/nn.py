@@ -764,6 +764,11 @@ def pair_loss(cls, input: Tensor, target: Tensor, reduction: str, **attrs) -> Te
     return cls.apply(x, t, reduction=reduction, **attrs)
 
 
+def _legacy(t: Tensor) -> str:
+    """torch's ScalarType name of a tensor's dtype (``Float``, ``Long``)."""
+    return t.dtype._legacy.replace("Tensor", "")
+
+
 class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, t, weight, reduction):
@@ -806,6 +811,8 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_legacy(target)} but expected {_legacy(input)}")
     w = None if weight is None else xp_of(input._array).broadcast_to(weight._array, input.shape)
     return BinaryCrossEntropy.apply(input, target, weight=w, reduction=reduction)
 
@@ -823,7 +830,8 @@ class BinaryCrossEntropyWithLogits(Function):
             loss = (1 - t) * x + sp
         if weight is not None:
             loss = loss * weight
-        loss = loss.astype(x.dtype, copy=False)
+        # NOTE: torch computes (1 - t).mul_(x)...: the loss has the target's dtype
+        loss = loss.astype(t.dtype, copy=False)
         if reduction == "none":
             return loss
         return loss.mean() if reduction == "mean" else loss.sum()
@@ -859,6 +867,11 @@ def binary_cross_entropy_with_logits(
     if target.shape != input.shape:
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            f"result type {_legacy(input)} can't be cast to the desired output type "
+            f"{_legacy(target)}"
         )
     w = None if weight is None else weight._array
     pw = None if pos_weight is None else pos_weight._array

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from oracle import check, check_error, randn, torch
+from oracle import check, check_error, rand, randn, torch
 
 import jtorch
 
@@ -140,3 +140,48 @@ def test_gradcheck_empty_inputs_and_outputs(fn, shapes):
     inputs = tuple(jtorch.rand(*s, dtype=jtorch.float64, requires_grad=True) for s in shapes)
     assert jtorch.autograd.gradcheck(fn, inputs)
     assert jtorch.autograd.gradgradcheck(fn, inputs)
+
+
+# -- loss dtypes with mixed-precision operands, weighted regression losses ----------------------
+
+
+@pytest.mark.parametrize("dtypes", [("float64", "float32"), ("float32", "float64")])
+def test_bce_with_logits_has_target_dtype(dtypes):
+    x, t = randn(4).astype(dtypes[0]), rand(4).astype(dtypes[1])
+    f = "binary_cross_entropy_with_logits"
+    check(lambda lib, x, t: getattr(lib.nn.functional, f)(x, t), x, t, dtypes=(), gradcheck=False)
+    w = randn(4, seed=2).astype(dtypes[0])
+    check(
+        lambda lib, x, t, w: getattr(lib.nn.functional, f)(x, t, reduction="none", pos_weight=w),
+        *(x, t, w),
+        dtypes=(),
+        gradcheck=False,
+    )
+
+
+def test_bce_mixed_dtypes_raise():
+    x, t = rand(4), rand(4, seed=1)
+    check_error(lambda lib, x, t: lib.nn.functional.binary_cross_entropy(x, t.float()), x, t)
+    f = "binary_cross_entropy_with_logits"
+    check_error(lambda lib, x, t: getattr(lib.nn.functional, f)(x, t.long()), x, t)
+
+
+def test_huber_loss_has_input_dtype():
+    x, t = randn(4).astype("float32"), randn(4, seed=1)
+    check(lambda lib, x, t: lib.nn.functional.huber_loss(x, t), x, t, dtypes=(), gradcheck=False)
+
+
+@pytest.mark.parametrize("name", ["l1_loss", "mse_loss", "huber_loss"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_weighted_regression_losses(name, reduction):
+    x, t, w = randn(2, 3), randn(2, 3, seed=1), rand(2, 3, seed=2)
+    check(
+        lambda lib, x, t, w: getattr(lib.nn.functional, name)(x, t, reduction=reduction, weight=w),
+        x,
+        t,
+        w,
+    )
+    check_error(lambda lib, x, t: getattr(lib.nn.functional, name)(x, t, weight=t[0]), x, t)
+    check_error(
+        lambda lib, x, t: getattr(lib.nn.functional, name)(x, t, reduction="bad", weight=t), x, t
+    )
