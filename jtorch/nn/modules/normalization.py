@@ -348,7 +348,7 @@ class CrossMapLRN2dFunction(Function):
     """torch's legacy ``CrossMapLRN2d`` (``torch.nn.modules._functions``), window quirks included.
 
     NOTE: torch's running-window forward never drops channel 0 from the sum, and its backward
-    sums the ratios over channels ``[c - ipp, c - ipp + size)`` (``ipp = size - (size - 1) // 2``),
+    sums the ratios over channels ``[c - ipp, c - ipp + size)`` (``ipp = int(size - (size - 1) / 2)``),
     not the forward's window: the backward is torch's formula, not the forward's derivative.
     """
 
@@ -375,7 +375,7 @@ class CrossMapLRN2dFunction(Function):
         size, n = ctx.size, x.shape[1]
         scale = Tensor._make(ctx.scale)
         c = np.arange(n)
-        lo = c - (size - (size - 1) // 2)
+        lo = c - int(size - (size - 1) / 2)
         window = (c[None, :] >= lo[:, None]) & (c[None, :] < lo[:, None] + size)
         window = Tensor._make(x._xp().asarray(window, ctx.scale.dtype))
         ratio = (grad * y / scale).flatten(2)
@@ -504,13 +504,17 @@ class _LazyNormBase(_NormBase):
 
     def forward(self, input: Tensor) -> Tensor:
         cls = self.cls_to_become
-        if self.num_features == 0:
-            self.num_features = input.shape[1]
-            for name in ("weight", "bias", "running_mean", "running_var"):
-                value = getattr(self, name)
-                if value is not None:
-                    value.materialize((self.num_features,), **self._factory)
-            self.reset_parameters()
+        if hasattr(self, "_factory"):
+            # NOTE: as torch, a norm with nothing to materialise keeps num_features == 0
+            lazy = [
+                getattr(self, name) for name in ("weight", "bias", "running_mean", "running_var")
+            ]
+            lazy = [t for t in lazy if t is not None]
+            if lazy:
+                self.num_features = input.shape[1]
+                for t in lazy:
+                    t.materialize((self.num_features,), **self._factory)
+                self.reset_parameters()
             del self._factory
             self.__class__ = cls
         return cls.forward(self, input)
