@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from jtorch import return_types
@@ -87,41 +89,57 @@ class LinAlgError(RuntimeError):
     """A singular or non-definite input (``torch.linalg.LinAlgError``)."""
 
 
-def _zero_pivot(a) -> int:
-    """1-based index of the first zero pivot of LU with partial pivoting (LAPACK's getrf info)."""
-    import numpy as np  # noqa: PLC0415
+def _getrf_info(a):
+    """LAPACK getrf's info of every matrix in ``a`` (batch-shaped, int32): 0, or the 1-based
+    index of the first zero pivot of LU with partial pivoting."""
+    xp = xp_of(a)
+    n = a.shape[-1]
+    info = _lu_forward(a)[2].reshape(-1)
+    flat = a.reshape(-1, n, n)
+    for b in xp.flatnonzero(info == 0).tolist():
+        # NOTE: the unblocked LU can miss an exact zero that LAPACK's blocked one meets
+        try:
+            xp.linalg.inv(flat[b])
+        except xp.linalg.LinAlgError:
+            info[b] = n
+    return info.reshape(a.shape[:-2])
 
-    m = np.array(a, dtype=np.float64).reshape(-1, *a.shape[-2:])
-    m = next(x for x in m if np.linalg.matrix_rank(x) < x.shape[-1]).copy()
-    for k in range(m.shape[0]):
-        p = k + int(np.argmax(np.abs(m[k:, k])))
-        if m[p, k] == 0:
-            return k + 1
-        m[[k, p]] = m[[p, k]]
-        m[k + 1 :, k:] -= np.outer(m[k + 1 :, k] / m[k, k], m[k, k:])
-    return m.shape[0]
+
+def _raise_info(op: str, info, message: str) -> None:
+    """torch's LinAlgError for the first failing matrix (``{}`` in ``message`` takes its info);
+    batches name the element."""
+    flat = to_numpy(info).reshape(-1)
+    if not flat.any():
+        return
+    b = int(np.flatnonzero(flat)[0])
+    where = f"(Batch element {b}): " if info.ndim else ""
+    raise LinAlgError(f"{op}: {where}{message.format(int(flat[b]))}")
 
 
 class Inv(Function):
     node_name = "LinalgInvExBackward0"
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a, op="linalg.inv"):
         ctx.retain_outputs(0)
         xp = xp_of(a)
         try:
             return xp.linalg.inv(a)
         except xp.linalg.LinAlgError:
-            raise LinAlgError(
-                f"linalg.inv: The diagonal element {_zero_pivot(a)} is zero, the inversion could "
-                "not be completed because the input matrix is singular."
-            ) from None
+            _raise_info(op, _getrf_info(a), _SINGULAR_INV)
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_outputs
         yh = _mh(y)
         return -(yh @ grad @ yh)
+
+
+_SINGULAR_INV = (
+    "The diagonal element {} is zero, the inversion could not be completed because the input "
+    "matrix is singular."
+)
+_SINGULAR_SOLVE = "The solver failed because the input matrix is singular."
 
 
 def inv(A: Tensor) -> Tensor:
@@ -513,16 +531,14 @@ class Solve(Function):
     node_name = "LinalgSolveExBackward0"
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, op="torch.linalg.solve"):
         ctx.retain_inputs(0)
         ctx.retain_outputs(0)
         xp = xp_of(a)
         try:
             return _solve(xp, a, b)
         except xp.linalg.LinAlgError:
-            raise LinAlgError(
-                "torch.linalg.solve: The solver failed because the input matrix is singular."
-            ) from None
+            _raise_info(op, _getrf_info(a), _SINGULAR_SOLVE)
 
     @staticmethod
     def backward(ctx, grad):
@@ -552,26 +568,60 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     return Solve.apply(A, B)
 
 
+def _potrf(a):
+    """Lower Cholesky factors and LAPACK potrf's info of every matrix in ``a``: where a leading
+    minor of order k is not positive-definite, info is k and the factor is potf2's partial one
+    (columns before k factored, the failed pivot's value at (k, k), the rest of the lower
+    triangle of ``a``), as torch returns it."""
+    xp = xp_of(a)
+    try:
+        low = xp.linalg.cholesky(a)
+        # NOTE: NumPy's LAPACK lets NaN pivots through; torch's reports them
+        if not xp.isnan(low.diagonal(0, -2, -1)).any():
+            return low, xp.zeros(a.shape[:-2], dtype="int32")
+    except xp.linalg.LinAlgError:
+        pass
+    n = a.shape[-1]
+    low = xp.tril(a.reshape(-1, n, n))
+    info = xp.zeros(low.shape[0], dtype="int32")
+    for j in range(n):
+        row = low[:, j, :j]
+        d = low[:, j, j].real - (row * row.conj()).real.sum(-1)
+        ok = info == 0
+        info[ok & ~(d > 0)] = j + 1
+        low[:, j, j] = xp.where(ok & (d > 0), xp.sqrt(xp.where(d > 0, d, 1)), d)
+        ok = info == 0
+        col = low[ok, j + 1 :, j] - (low[ok, j + 1 :, :j] @ row[ok].conj()[..., None])[..., 0]
+        low[ok, j + 1 :, j] = col / low[ok, j, j][:, None]
+    good = info == 0
+    if good.any():  # LAPACK's own factors where it succeeds (if it does: rounding may differ)
+        try:
+            low[good] = xp.linalg.cholesky(a.reshape(-1, n, n)[good])
+        except xp.linalg.LinAlgError:
+            pass
+    return low.reshape(a.shape), info.reshape(a.shape[:-2])
+
+
 class Cholesky(Function):
     node_name = "LinalgCholeskyExBackward0"
+    differentiable_outputs = (0,)
 
     @staticmethod
-    def forward(ctx, a, upper):
-        xp = xp_of(a)
-        try:
-            low = xp.linalg.cholesky(a)
-        except xp.linalg.LinAlgError:
-            raise LinAlgError(
-                "linalg.cholesky: The factorization could not be completed because the input is "
-                "not positive-definite (the leading minor of order "
-                f"{_first_bad_minor(a)} is not positive-definite)."
-            ) from None
+    def forward(ctx, a, upper, op):
+        low, info = _potrf(a)
+        if op is not None:
+            _raise_info(
+                op,
+                info,
+                "The factorization could not be completed because the input is not "
+                "positive-definite (the leading minor of order {} is not positive-definite).",
+            )
         ctx.upper = upper
         ctx.retain_outputs(0)
-        return low.swapaxes(-1, -2).conj() if upper else low
+        return (low.swapaxes(-1, -2).conj() if upper else low), info
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, *_):
         (out,) = ctx.saved_outputs
         low, gl = (_mh(out), _mh(grad)) if ctx.upper else (out, grad)
         # NOTE: Murray (2016): Phi(L^H gL) with Phi = lower triangle with halved diagonal,
@@ -581,13 +631,6 @@ class Cholesky(Function):
         linv = inv(low)
         ga = _mh(linv) @ phi @ linv
         return 0.5 * (ga + _mh(ga))
-
-
-def _first_bad_minor(a) -> int:
-    import numpy as np  # noqa: PLC0415
-
-    m = np.array(a, dtype=np.float64).reshape(-1, *a.shape[-2:])[0]
-    return next(k for k in range(1, m.shape[0] + 1) if np.linalg.eigvalsh(m[:k, :k]).min() <= 0)
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
@@ -600,7 +643,7 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """
     A = float_operand(A)
     _square(A, "cholesky")
-    return Cholesky.apply(A, upper=upper)
+    return Cholesky.apply(A, upper=upper, op="linalg.cholesky")[0]
 
 
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
@@ -701,14 +744,23 @@ def inv_ex(A: Tensor, *, check_errors: bool = False):
         >>> jtorch.linalg.inv_ex(jtorch.tensor([[2.0]])).inverse
         tensor([[0.5000]])
     """
+    A = float_operand(A)
+    _square(A, "inv")
     try:
-        return return_types.linalg_inv_ex(inv(A), _info(A))
+        return return_types.linalg_inv_ex(Inv.apply(A, op="linalg.inv_ex"), _info(A))
     except LinAlgError:
         if check_errors:
             raise
-        A = float_operand(A)
-        nan = Tensor._make(xp_of(A._array).full(A.shape, float("nan"), A._array.dtype))
-        return return_types.linalg_inv_ex(nan, _info(A, _zero_pivot(A._array)))
+    info, safe, singular = _singular_ones(A)
+    return return_types.linalg_inv_ex(inv(safe).masked_fill(singular, math.nan), info)
+
+
+def _singular_ones(A: Tensor):
+    """getrf's info of each matrix of ``A``, ``A`` with identities in place of its singular
+    matrices, and the mask (batch dims + two 1s) of those."""
+    info = Tensor._make(_getrf_info(A._array))
+    singular = (info != 0)[..., None, None]
+    return info, A.where(~singular, _eye_like_shape(A, *A.shape[-2:])), singular
 
 
 @with_out
@@ -719,14 +771,10 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
         >>> jtorch.linalg.cholesky_ex(jtorch.tensor([[4.0]])).L
         tensor([[2.]])
     """
-    try:
-        return return_types.linalg_cholesky_ex(cholesky(A, upper=upper), _info(A))
-    except LinAlgError:
-        if check_errors:
-            raise
-        A = float_operand(A)
-        nan = Tensor._make(xp_of(A._array).full(A.shape, float("nan"), A._array.dtype))
-        return return_types.linalg_cholesky_ex(nan, _info(A, _first_bad_minor(A._array)))
+    A = float_operand(A)
+    _square(A, "cholesky")
+    op = "linalg.cholesky_ex" if check_errors else None
+    return return_types.linalg_cholesky_ex(*Cholesky.apply(A, upper=upper, op=op))
 
 
 @with_out
@@ -737,14 +785,16 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
         >>> jtorch.linalg.solve_ex(jtorch.tensor([[2.0]]), jtorch.tensor([4.0])).result
         tensor([2.])
     """
+    A, B = float_operand(A), float_operand(B)
     try:
         return return_types.linalg_solve_ex(solve(A, B, left=left), _info(A))
     except LinAlgError:
         if check_errors:
-            raise
-        A, B = float_operand(A), float_operand(B)
-        x = solve(_eye_like_shape(A, *A.shape[-2:]), B, left=left).detach() * float("nan")
-        return return_types.linalg_solve_ex(x, _info(A, _zero_pivot(A._array)))
+            _raise_info("torch.linalg.solve_ex", _getrf_info(A._array), _SINGULAR_SOLVE)
+    info, safe, singular = _singular_ones(A)
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    x = solve(safe, B, left=left).masked_fill(singular[..., 0] if vector else singular, math.nan)
+    return return_types.linalg_solve_ex(x, info)
 
 
 # -- triangular solves -------------------------------------------------------------------------

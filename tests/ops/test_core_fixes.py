@@ -185,3 +185,49 @@ def test_weighted_regression_losses(name, reduction):
     check_error(
         lambda lib, x, t: getattr(lib.nn.functional, name)(x, t, reduction="bad", weight=t), x, t
     )
+
+
+# -- linalg *_ex: per-matrix info, torch's partial factors, batch-element messages -------------
+
+_NOT_PD = np.array(
+    [
+        [[4.0, 2.0, 1.0], [2.0, 5.0, 3.0], [1.0, 3.0, 6.0]],
+        [[1.0, 2.0, 0.0], [2.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, -1.0]],
+    ]
+)
+_SINGULAR = np.stack(
+    [np.eye(2), np.zeros((2, 2)), [[1.0, 2.0], [2.0, 4.0]], [[2.0, 1.0], [1.0, 3.0]]]
+)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_ex_info_and_partial_factor(upper):
+    check(lambda lib, a: lib.linalg.cholesky_ex(a, upper=upper), _NOT_PD, grad=False)
+    check(lambda lib, a: lib.linalg.cholesky_ex(a * np.nan), _NOT_PD[0], grad=False)
+    z = np.array([[1 + 0j, 2j], [-2j, 1]])
+    check(lambda lib, z: lib.linalg.cholesky_ex(z, upper=upper), z, grad=False)
+    check(lambda lib, a: lib.linalg.cholesky_ex(a[:1] @ a[:1].mT, upper=upper).L, _NOT_PD)
+
+
+def test_cholesky_errors_name_the_batch_element():
+    check_error(lambda lib, a: lib.linalg.cholesky(a), _NOT_PD)
+    check_error(lambda lib, a: lib.linalg.cholesky(a), _NOT_PD[1])
+    check_error(lambda lib, a: lib.linalg.cholesky_ex(a, check_errors=True), _NOT_PD)
+
+
+def test_inv_ex_and_solve_ex_per_matrix():
+    good = [0, 3]
+    check(lambda lib, a: lib.linalg.inv_ex(a).info, _SINGULAR, grad=False)
+    # NOTE: values only: torch's gradients through the singular matrices' results are NaN
+    check(lambda lib, a: lib.linalg.inv_ex(a).inverse[good], _SINGULAR, grad=False)
+    check(lambda lib, a: lib.linalg.inv_ex(a).inverse, _SINGULAR[good])
+    check(lambda lib, a, b: lib.linalg.solve_ex(a, b).info, _SINGULAR, randn(4, 2), grad=False)
+    for b in (randn(4, 2), randn(4, 2, 3)):
+        check(lambda lib, a, b: lib.linalg.solve_ex(a, b).result[good], _SINGULAR, b, grad=False)
+    check_error(lambda lib, a: lib.linalg.inv(a), _SINGULAR)
+    check_error(lambda lib, a: lib.linalg.inv_ex(a, check_errors=True), _SINGULAR)
+    check_error(lambda lib, a, b: lib.linalg.solve(a, b), _SINGULAR, randn(4, 2))
+    check_error(
+        lambda lib, a, b: lib.linalg.solve_ex(a, b, check_errors=True), _SINGULAR, randn(4, 2)
+    )
