@@ -591,10 +591,10 @@ def _zeros(grad: Tensor, _=None) -> Tensor:
     return Tensor._make(grad._xp().zeros_like(grad._array))
 
 
-def _require_tensor(op: str, other, position: int = 2) -> None:
+def _require_tensor(op: str, other, position: int = 2, name: str = "other") -> None:
     if not isinstance(other, Tensor):
         raise TypeError(
-            f"{op}(): argument 'other' (position {position}) must be Tensor, not "
+            f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
             f"{type(other).__name__}"
         )
 
@@ -1868,10 +1868,12 @@ class Polar(Function):
         return (gr * c + gi * s if need[0] else None), (r * (gi * c - gr * s) if need[1] else None)
 
 
-def _check_complex_parts(a: Tensor, b: Tensor) -> None:
+def _check_complex_parts(op: str, a: Tensor, b: Tensor, names: tuple) -> None:
+    _require_tensor(op, a, 1, names[0])
+    _require_tensor(op, b, 2, names[1])
     if a._array.dtype.kind != "f" or b._array.dtype.kind != "f":
         raise RuntimeError(
-            "Expected both inputs to be Half, Float or Double tensor but got "
+            "Expected both inputs to be Half, Float or Double tensors but got "
             f"{_type_name(a._array.dtype)} and {_type_name(b._array.dtype)}"
         )
     if a._array.dtype != b._array.dtype:
@@ -1889,7 +1891,7 @@ def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001
         >>> jtorch.complex(jtorch.tensor([1.0]), jtorch.tensor([2.0]))
         tensor([1.+2.j])
     """
-    _check_complex_parts(real, imag)
+    _check_complex_parts("complex", real, imag, ("real", "imag"))
     return Complex.apply(real, imag)
 
 
@@ -1901,5 +1903,7 @@ def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002
         >>> jtorch.polar(jtorch.tensor([2.0]), jtorch.tensor([0.0]))
         tensor([2.+0.j])
     """
-    _check_complex_parts(abs, angle)
+    _check_complex_parts("polar", abs, angle, ("abs", "angle"))
+    if abs._array.dtype == np.float16:
+        raise _not_implemented("polar_cpu", abs)
     return Polar.apply(abs, angle)

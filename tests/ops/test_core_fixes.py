@@ -231,3 +231,19 @@ def test_inv_ex_and_solve_ex_per_matrix():
     check_error(
         lambda lib, a, b: lib.linalg.solve_ex(a, b, check_errors=True), _SINGULAR, randn(4, 2)
     )
+
+
+# -- complex/polar argument errors --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["polar", "complex"])
+def test_complex_parts_errors(name):
+    x = randn(2)
+    check_error(lambda lib, a, b: getattr(lib, name)(a, b.double()), x.astype("float32"), x)
+    check_error(lambda lib, a: getattr(lib, name)(a, a), np.arange(2))
+    check_error(lambda lib, a: getattr(lib, name)(a, 1.0), x)
+    check_error(lambda lib, a: getattr(lib, name)(1.0, a), x)
+
+
+def test_polar_half_not_implemented():
+    check_error(lambda lib, a: lib.polar(a.half(), a.half()), randn(2))
