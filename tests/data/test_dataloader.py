@@ -51,6 +51,27 @@ def test_batches_match_torch(kwargs):
     assert run(jtorch) == run(torch)
 
 
+def test_tensor_dataset_batches_as_per_sample_fetch():
+    """A TensorDataset's rows are gathered at once: same batches, dtypes and contiguity as torch's
+    per-sample fetch and stack, also for negative indices, a transposed tensor and bad indices."""
+
+    def dataset(lib):
+        x = lib.arange(24.0).reshape(3, 8).t()
+        return lib.utils.data.TensorDataset(x, lib.arange(8, dtype=lib.int32))
+
+    def run(lib):
+        loader = lib.utils.data.DataLoader(dataset(lib), batch_sampler=[[0, -1, 3], [7], [2, 2]])
+        return [(_np(b), [t.is_contiguous() for t in b]) for b in loader]
+
+    assert run(jtorch) == run(torch)
+    errors = []
+    for lib in (jtorch, torch):
+        with pytest.raises(IndexError) as info:
+            list(lib.utils.data.DataLoader(dataset(lib), batch_sampler=[[0, 8]]))
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
 def test_shuffle_without_generator_follows_global_seed():
     def run(lib):
         lib.manual_seed(123)
