@@ -1188,3 +1188,81 @@ def has_torch_function_variadic(*args) -> bool:
         False
     """
     return any(_overrides(a) for a in args)
+
+
+__all__ += ["linear_cross_entropy"]
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options=None) -> Tensor:  # fmt: skip
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``; with
+    ``options`` (a ``LinearCrossEntropyOptions``) computed over batch chunks, as torch.
+
+    ``linear_weight (C, *out_features, in_features)`` gives K-dimensional losses.
+
+    Example:
+        >>> x, w = jtorch.ones(2, 3), jtorch.zeros(4, 3)
+        >>> linear_cross_entropy(x, w, jtorch.tensor([0, 3]))
+        tensor(1.3863)
+    """
+    from jtorch.nn.modules.linear_cross_entropy import (  # noqa: PLC0415
+        _linear_cross_entropy_chunked,
+    )
+
+    if input.dim() < 1 or input.dim() > 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
+    if linear_weight.dim() < 2:
+        raise RuntimeError(
+            f"expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}"
+        )
+    num_batches, in_features = tuple(input.shape[:-1]), input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError(
+            "expected equal input and linear_weight last dimensions (in_features), got "
+            f"{input.shape[-1]} and {linear_weight.shape[-1]}, respectively"
+        )
+    num_classes, out_features = linear_weight.shape[0], tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (num_classes, *out_features):
+        raise RuntimeError(
+            f"expected linear_bias shape {(num_classes, *out_features)}, got "
+            f"{tuple(linear_bias.shape)}"
+        )
+    if out_features and not num_batches:
+        raise RuntimeError(
+            f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+            f"requires batched input, (N, {in_features}), got unbatched input with shape "
+            f"{tuple(input.shape)}"
+        )
+    logits_shape = (*num_batches, num_classes, *out_features)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    ignore_index = ignore_index if ignore_index is not None else -100
+    if options is not None:
+        chunkable = (
+            not out_features
+            and reduction in {"mean", "sum", "none"}
+            and label_smoothing == 0.0
+            and str(target.dtype) == "torch.int64"
+        )
+        if chunkable:
+            return _linear_cross_entropy_chunked(input, linear_weight, target, linear_bias,
+                                                 weight, reduction, ignore_index, options)  # fmt: skip
+        bias_shape = tuple(linear_bias.shape) if linear_bias is not None else None
+        warnings.warn(
+            "linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
+            "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features "
+            f"== (). Got reduction={reduction!r}, label_smoothing={label_smoothing}, "
+            f"target.dtype={target.dtype}, out_features={out_features}, tracing=False, "
+            f"linear_bias.shape={bias_shape}.",
+            stacklevel=2,
+        )
+    if out_features:
+        flat = math.prod(out_features, start=num_classes)
+        linear_weight = linear_weight.reshape((flat, in_features))
+        if linear_bias is not None:
+            linear_bias = linear_bias.reshape(flat)
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction,
+                         ignore_index=ignore_index, label_smoothing=label_smoothing)  # fmt: skip
