@@ -1689,9 +1689,9 @@ def fractional_max_pool3d_with_indices(input: Tensor, kernel_size, output_size=N
     """3-d fractional max pooling, returning ``(output, indices)``; samples ``(N, C, 3)``.
 
     Example:
-        >>> x = jtorch.arange(8.0).view(1, 1, 2, 2, 2)
+        >>> x = jtorch.arange(27.0).view(1, 1, 3, 3, 3)
         >>> fractional_max_pool3d_with_indices(x, 2, output_size=1)[1].flatten()
-        tensor([7])
+        tensor([26])
     """
     return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, _random_samples)
 
@@ -1701,8 +1701,8 @@ def fractional_max_pool3d(input: Tensor, kernel_size, output_size=None, output_r
     """3-d fractional max pooling (``return_indices=True`` also returns the argmax indices).
 
     Example:
-        >>> fractional_max_pool3d(jtorch.arange(8.0).view(1, 1, 2, 2, 2), 2, output_size=1)
-        tensor([[[[[7.]]]]])
+        >>> fractional_max_pool3d(jtorch.arange(27.0).view(1, 1, 3, 3, 3), 2, output_size=1)
+        tensor([[[[[26.]]]]])
     """
     y = _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, _random_samples)
     return y if return_indices else y[0]
