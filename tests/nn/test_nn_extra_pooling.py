@@ -12,11 +12,11 @@ def F(lib):
 
 
 FRACTIONAL = [
-    (2, (2, 3, 9, 11), (2, 3), (5, 4)),
+    (2, (2, 2, 7, 9), (2, 3), (5, 4)),
     (2, (3, 10, 10), 3, (6, 7)),  # unbatched
     (2, (1, 2, 30, 31), 3, (20, 1)),  # float32 interval arithmetic matters here
     (2, (2, 2, 7, 5), 2, (6, 4)),  # overlapping windows
-    (3, (2, 2, 7, 8, 9), (2, 3, 2), (4, 3, 5)),
+    (3, (1, 2, 5, 6, 7), (2, 3, 2), (3, 3, 4)),
     (3, (2, 6, 5, 5), 2, 3),  # unbatched
 ]
 
@@ -31,7 +31,8 @@ def test_fractional_max_pool_matches_torch_given_samples(nd, shape, kernel, out)
         f = getattr(F(lib), f"fractional_max_pool{nd}d")
         return f(x, kernel, output_size=out, return_indices=True, _random_samples=s)
 
-    check(fn, randn(*shape))
+    # NOTE: the 30x31 case is there for the float32 window arithmetic; gradcheck it would be slow
+    check(fn, randn(*shape), gradcheck=shape[-1] < 30)
     fn_idx = getattr(F(jtorch), f"fractional_max_pool{nd}d_with_indices")
     x = jtorch.tensor(randn(*shape))
     ours = fn_idx(x, kernel, out, _random_samples=jtorch.tensor(samples))
