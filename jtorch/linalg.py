@@ -882,6 +882,38 @@ def triangular_solve(
     return return_types.triangular_solve(x, A.clone())
 
 
+def _cholesky_factor(xp, l, upper: bool):
+    """The lower factor held in the ``upper`` or lower triangle of ``l``."""
+    t = _triangle(l, xp, upper, False)
+    return t.swapaxes(-1, -2).conj() if upper else t
+
+
+def _cholesky_grad(ctx, common: Tensor, l: Tensor) -> Tensor:
+    # NOTE: as torch, the factor's gradient is not projected onto its triangle
+    return -(l @ common) if ctx.upper else -(common @ l)
+
+
+class CholeskySolve(Function):
+    @staticmethod
+    def forward(ctx, b, l, upper):
+        xp = xp_of(l)
+        ctx.upper = upper
+        ctx.retain_inputs(1)
+        ctx.retain_outputs(0)
+        low = _cholesky_factor(xp, l, upper)
+        return _solve(xp, low.swapaxes(-1, -2).conj(), _solve(xp, low, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (l,), (x,) = ctx.saved_inputs, ctx.saved_outputs
+        gb = cholesky_solve(grad, l, ctx.upper)
+        gl = None
+        if ctx.needs_input_grad[1]:
+            common = gb @ _mh(x)
+            gl = _cholesky_grad(ctx, common + _mh(common), l)
+        return gb, gl
+
+
 @with_out
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """Solution of ``A X = B`` given the Cholesky factor ``L`` of ``A``.
@@ -892,9 +924,33 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
         tensor([[1.],
                 [1.]])
     """
-    low = _mh(L) if upper else L
-    y = solve_triangular(low, B, upper=False)
-    return solve_triangular(_mh(low), y, upper=True)
+    if B.dtype != L.dtype:
+        raise RuntimeError(
+            f"Expected b and A to have the same dtype, but found b of type {_type_name(B)} and "
+            f"A of type {_type_name(L)} instead."
+        )
+    if B.ndim < 2:
+        raise RuntimeError(
+            f"b should have at least 2 dimensions, but has {B.ndim} dimensions instead"
+        )
+    return CholeskySolve.apply(B, L, upper=upper)
+
+
+class CholeskyInverse(Function):
+    @staticmethod
+    def forward(ctx, l, upper):
+        xp = xp_of(l)
+        ctx.upper = upper
+        ctx.retain_inputs(0)
+        ctx.retain_outputs(0)
+        low = _cholesky_factor(xp, l, upper)
+        eye = xp.broadcast_to(xp.eye(l.shape[-1], dtype=l.dtype), l.shape)
+        return _solve(xp, low.swapaxes(-1, -2).conj(), _solve(xp, low, eye))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (l,), (inverse,) = ctx.saved_inputs, ctx.saved_outputs
+        return _cholesky_grad(ctx, inverse @ (grad + _mh(grad)) @ inverse, l)
 
 
 @with_out
@@ -905,8 +961,17 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
         >>> jtorch.tensor([[2.0]]).cholesky_inverse()
         tensor([[0.2500]])
     """
-    eye = Tensor._make(xp_of(L._array).eye(L.shape[-1], dtype=L._array.dtype))
-    return cholesky_solve(eye.expand(L.shape), L, upper)
+    if L.ndim < 2:
+        raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 dimensions.")
+    if L._array.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f"\"cholesky_inverse_out_cpu\" not implemented for '{_type_name(L)}'"
+        )
+    return CholeskyInverse.apply(L, upper=upper)
+
+
+def _type_name(t: Tensor) -> str:
+    return t.dtype._legacy.replace("Tensor", "")
 
 
 def cholesky_legacy(input: Tensor, upper: bool = False) -> Tensor:

@@ -357,8 +357,7 @@ class _PositiveDefinite(_Symmetric):
         sym_check = super().check(value)
         if not sym_check.all():
             return sym_check
-        # NOTE: torch uses cholesky_ex(...).info == 0; the smallest eigenvalue decides the same.
-        return jtorch.linalg.eigvalsh(value).gt(0).all(-1)
+        return jtorch.linalg.cholesky_ex(value).info.eq(0)
 
 
 class _Cat(Constraint):

@@ -159,11 +159,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        # NOTE: torch.cholesky_inverse(L) (not in jtorch yet), i.e. L^-T L^-1.
-        L = self._unbroadcasted_scale_tril
-        Id = jtorch.eye(L.shape[-1], dtype=L.dtype, device=L.device)
-        L_inv = jtorch.linalg.solve_triangular(L, Id, upper=False)
-        return jtorch.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
+        return jtorch.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def mean(self):

@@ -48,13 +48,6 @@ def broadcast_all(*values) -> tuple[Tensor, ...]:
     return jtorch.broadcast_tensors(*values)
 
 
-def _cholesky_solve(B: Tensor, L: Tensor) -> Tensor:
-    """``torch.cholesky_solve(B, L)``: ``(L @ L.mT)^-1 @ B`` for a lower Cholesky factor."""
-    # NOTE: jtorch has no top-level cholesky_solve yet: two triangular solves.
-    solve = jtorch.linalg.solve_triangular
-    return solve(L.mT, solve(L, B, upper=False), upper=True)
-
-
 def _standard_normal(shape, dtype, device) -> Tensor:
     # NOTE: torch draws with normal_() on a fresh tensor, so seeded samples match torch's.
     return jtorch.empty(shape, dtype=dtype, device=device).normal_()

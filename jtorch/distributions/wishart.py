@@ -26,7 +26,7 @@ from jtorch.distributions import constraints
 from jtorch.distributions.chi2 import Chi2
 from jtorch.distributions.exp_family import ExponentialFamily
 from jtorch.distributions.multivariate_normal import _precision_to_scale_tril
-from jtorch.distributions.utils import _cholesky_solve, lazy_property
+from jtorch.distributions.utils import lazy_property
 
 __all__ = ["Wishart"]
 
@@ -208,7 +208,7 @@ class Wishart(ExponentialFamily):
             device=self._unbroadcasted_scale_tril.device,
             dtype=self._unbroadcasted_scale_tril.dtype,
         )
-        return _cholesky_solve(identity, self._unbroadcasted_scale_tril).expand(
+        return jtorch.cholesky_solve(identity, self._unbroadcasted_scale_tril).expand(
             self._batch_shape + self._event_shape
         )
 
@@ -299,7 +299,7 @@ class Wishart(ExponentialFamily):
             )
             - jtorch.mvlgamma(nu / 2, p=p)
             + (nu - p - 1) / 2 * jtorch.linalg.slogdet(value).logabsdet
-            - _cholesky_solve(value, self._unbroadcasted_scale_tril)
+            - jtorch.cholesky_solve(value, self._unbroadcasted_scale_tril)
             .diagonal(dim1=-2, dim2=-1)
             .sum(dim=-1)
             / 2

@@ -247,3 +247,38 @@ def test_complex_parts_errors(name):
 
 def test_polar_half_not_implemented():
     check_error(lambda lib, a: lib.polar(a.half(), a.half()), randn(2))
+
+
+# -- distributions on the Cholesky helpers ------------------------------------------------------
+
+
+def test_positive_definite_constraint_uses_cholesky_info():
+    a = np.array([[[2.0, 1.0], [1.0, 2.0]], [[1.0, 2.0], [2.0, 1.0]], [[1.0, 0.0], [0.0, 0.0]]])
+    check(lambda lib, a: lib.distributions.constraints.positive_definite.check(a), a, grad=False)
+
+
+def test_mvn_and_wishart_precision_matrices():
+    scale_tril = np.array([[2.0, 0.0], [1.0, 3.0]])
+    mvn = "MultivariateNormal"
+    check(
+        lambda lib, L: getattr(lib.distributions, mvn)(lib.zeros(2), scale_tril=L).precision_matrix,
+        scale_tril,
+        gradcheck=False,  # NOTE: perturbing the upper triangle leaves the support
+    )
+    check(
+        lambda lib, L: lib.distributions.Wishart(lib.tensor(3.0), scale_tril=L).precision_matrix,
+        scale_tril,
+        dtypes=("float64",),
+        gradcheck=False,
+    )
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_and_inverse_full_factor_gradients(upper):
+    L, B = np.array([[2.0, 0.0], [1.0, 3.0]]), randn(2, 3)
+    f = L.T if upper else L
+    check(lambda lib, b, l: lib.cholesky_solve(b, l, upper), B, f, gradcheck=False)
+    check(lambda lib, l: lib.cholesky_inverse(l, upper), f, gradcheck=False)
+    check_error(lambda lib, l: lib.cholesky_inverse(l[0]), L)
+    check_error(lambda lib, b, l: lib.cholesky_solve(b[0], l), B, L)
+    check_error(lambda lib, b, l: lib.cholesky_solve(b.float(), l), B, L)
