@@ -1266,3 +1266,9 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
     logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
     return cross_entropy(logits, target, weight=weight, reduction=reduction,
                          ignore_index=ignore_index, label_smoothing=label_smoothing)  # fmt: skip
+
+
+# NOTE: torch.nn.functional re-exports these two torch functions under the same names.
+from jtorch.ops.extra import conv_tbc, pdist  # noqa: E402
+
+__all__ += ["conv_tbc", "pdist"]

@@ -9,6 +9,7 @@ Example:
 """
 
 from jtorch.optim import lr_scheduler, swa_utils
+from jtorch.optim._stateless import swap_in_optimizer_params_and_state
 from jtorch.optim.adadelta import Adadelta
 from jtorch.optim.adafactor import Adafactor
 from jtorch.optim.adagrad import Adagrad
@@ -45,4 +46,5 @@ __all__ = [
     "SparseAdam",
     "lr_scheduler",
     "swa_utils",
+    "swap_in_optimizer_params_and_state",
 ]

@@ -161,3 +161,8 @@ def test_torch_function_helpers():
         assert f.assert_int_or_pair(2, "k", "{} bad") is None
         with pytest.raises(AssertionError, match="k bad"):
             f.assert_int_or_pair((1, 2, 3), "k", "{} bad")
+
+
+def test_functional_reexports_of_torch_functions():
+    assert F(jtorch).pdist is jtorch.pdist and F(jtorch).conv_tbc is jtorch.conv_tbc
+    check(lambda lib, x: F(lib).pdist(x), randn(4, 3))

@@ -275,3 +275,54 @@ def test_swalr_errors_match_torch():
     _error(lambda lib: make(lib, swa_lr=[0.1, 0.2]))
     with pytest.warns(UserWarning, match="get_last_lr"):
         make(jtorch, swa_lr=0.1).get_lr()
+
+
+def test_swap_in_optimizer_params_and_state_matches_torch():
+    results = []
+    for lib in (jtorch, torch):
+        p = lib.ones(2, requires_grad=True)
+        opt = lib.optim.Adam([p], lr=0.5)
+        p.grad = lib.ones(2)
+        opt.step()
+        q = lib.zeros(2, requires_grad=True)
+        q.grad = lib.tensor([1.0, -1.0])
+        sd = opt.state_dict()
+        sd["param_groups"][0]["lr"] = 0.25
+        with lib.optim.swap_in_optimizer_params_and_state(opt, {"w": q}, sd):
+            assert opt.param_groups[0]["params"][0] is q and opt.param_groups[0]["lr"] == 0.25
+            opt.step()
+        assert opt.param_groups[0]["params"][0] is p and opt.param_groups[0]["lr"] == 0.5
+        state = opt.state[p]
+        results.append([q.detach().numpy(), p.detach().numpy(), state["exp_avg"].numpy(),
+                        state["step"].numpy()])  # fmt: skip
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib, sd: ({"w": lib.zeros(2)}, []),
+        lambda lib, sd: ({"w": lib.zeros(2)}, {**sd, "state": [1]}),
+        lambda lib, sd: ({"w": lib.zeros(2)}, {**sd, "param_groups": []}),
+        lambda lib, sd: ({"w": lib.zeros(2)}, {**sd, "state": {**sd["state"], 5: {}}}),
+        lambda lib, sd: ({}, sd),
+        lambda lib, sd: (
+            {"w": lib.zeros(2)},
+            {**sd, "param_groups": [{**sd["param_groups"][0], "extra": 1}]},
+        ),
+    ],
+)
+def test_swap_in_errors_match_torch(make):
+    def fn(lib, initialized=True):
+        p = lib.ones(2, requires_grad=True)
+        opt = lib.optim.SGD([p], lr=0.5, momentum=0.9)
+        if initialized:
+            p.grad = lib.ones(2)
+            opt.step()
+        params, sd = make(lib, opt.state_dict())
+        with lib.optim.swap_in_optimizer_params_and_state(opt, params, sd):
+            pass
+
+    _error(fn)
+    _error(lambda lib: fn(lib, initialized=False))
