@@ -92,10 +92,17 @@ def _require_float_or_complex(np_dtype, kernel: str) -> None:
 _TIE_MASK, _TIE = np.uint64(0x1FFFFFFF), np.uint64(0x10000000)
 
 
-def _fma32(a, b, c) -> np.ndarray:
-    """float32 ``a * b + c`` rounded once, as the FMA instructions torch's AVX2 kernels use."""
+def _fma32(a, b, c, sums: list | None = None) -> np.ndarray:
+    """float32 ``a * b + c`` rounded once, as the FMA instructions torch's AVX2 kernels use.
+
+    With a ``sums`` list, the float64 sum is appended to it and the double-rounding check left
+    to the caller (:func:`_any_tie` over all of them, then an exact rerun if needed).
+    """
     s = np.multiply(a, b, dtype=np.float64)  # exact: 24 + 24 bits
     s += c
+    if sums is not None:
+        sums.append(s)
+        return s.astype(np.float32)
     # NOTE: rounding the float64 sum to float32 rounds twice; that differs from one rounding
     # only when the sum lands exactly on a float32 tie and was itself inexact (then nudge it
     # toward the exact value, i.e. round to odd). Ties are rare, so check them first.
@@ -107,6 +114,12 @@ def _fma32(a, b, c) -> np.ndarray:
         fix = tie & (err != 0)
         s = np.where(fix, np.nextafter(s, np.copysign(np.inf, err)), s)
     return s.astype(np.float32)
+
+
+def _any_tie(sums: list) -> bool:
+    """Whether any float64 sum of deferred :func:`_fma32` calls lies on a float32 tie."""
+    flat = np.concatenate(sums, axis=None).view(np.uint64)
+    return bool(np.count_nonzero(np.bitwise_and(flat, _TIE_MASK) == _TIE))
 
 
 def _fma64(a, b, c) -> np.ndarray:
@@ -158,8 +171,8 @@ _LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
 _F = np.float32
 
 
-def _log256(x: np.ndarray) -> np.ndarray:
-    """avx_mathfun's ``log256_ps`` for x in (0, 1], bit for bit."""
+def _log256(x: np.ndarray, sums: list | None = None) -> np.ndarray:
+    """avx_mathfun's ``log256_ps`` for x in (0, 1], bit for bit (``sums``: see _fma32)."""
     bits = x.view(np.int32)
     e = ((bits >> 23) - 0x7E).astype(np.float32)
     x = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
@@ -169,30 +182,34 @@ def _log256(x: np.ndarray) -> np.ndarray:
     z = x * x
     y = _F(_LOG_P[0])
     for p in _LOG_P[1:]:
-        y = _fma32(y, x, _F(p))
-    y = _fma32(y * x, z, e * _F(-2.12194440e-4))
-    y = _fma32(z, _F(-0.5), y)
-    return _fma32(e, _F(0.693359375), x + y)
+        y = _fma32(y, x, _F(p), sums)
+    y = _fma32(y * x, z, e * _F(-2.12194440e-4), sums)
+    # NOTE: the last two FMAs have exact products (a power of two; a 7-bit integer times a
+    # 9-bit constant), so a float32 multiply and add round the same.
+    y = z * _F(-0.5) + y
+    return e * _F(0.693359375) + (x + y)
 
 
-def _sincos256(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """avx_mathfun's ``sincos256_ps`` for x >= 0, bit for bit."""
+def _sincos256(x: np.ndarray, sums: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """avx_mathfun's ``sincos256_ps`` for 0 <= x < 2 pi, bit for bit (``sums``: see _fma32)."""
     j = (x * _F(1.27323954473516)).astype(np.int32)
     j = (j + 1) & ~1
     y = j.astype(np.float32)
-    x = _fma32(y, _F(-0.78515625), x)
-    x = _fma32(y, _F(-2.4187564849853515625e-4), x)
-    x = _fma32(y, _F(-3.77489497744594108e-8), x)
+    # NOTE: y <= 8 (4 bits) and the first two Cody-Waite constants have 8 and 11 bits: their
+    # FMAs have exact products, so a float32 multiply and add round the same.
+    x = y * _F(-0.78515625) + x
+    x = y * _F(-2.4187564849853515625e-4) + x
+    x = _fma32(y, _F(-3.77489497744594108e-8), x, sums)
     sign_sin = (j & 4) << 29
     sign_cos = (~(j - 2) & 4) << 29
     poly_sin = (j & 2) == 0
     z = x * x
-    yc = _fma32(_F(2.443315711809948e-5), z, _F(-1.388731625493765e-3))
-    yc = _fma32(yc, z, _F(4.166664568298827e-2))
-    yc = _fma32(yc * z, z, -(z * _F(0.5))) + _F(1)
-    ys = _fma32(_F(-1.9515295891e-4), z, _F(8.3321608736e-3))
-    ys = _fma32(ys, z, _F(-1.6666654611e-1))
-    ys = _fma32(ys * z, x, x)
+    yc = _fma32(_F(2.443315711809948e-5), z, _F(-1.388731625493765e-3), sums)
+    yc = _fma32(yc, z, _F(4.166664568298827e-2), sums)
+    yc = _fma32(yc * z, z, -(z * _F(0.5)), sums) + _F(1)
+    ys = _fma32(_F(-1.9515295891e-4), z, _F(8.3321608736e-3), sums)
+    ys = _fma32(ys, z, _F(-1.6666654611e-1), sums)
+    ys = _fma32(ys * z, x, x, sums)
     s = np.where(poly_sin, ys, yc)
     c = np.where(poly_sin, yc, ys)
     return (s.view(np.int32) ^ sign_sin).view(np.float32), (c.view(np.int32) ^ sign_cos).view(
@@ -205,8 +222,12 @@ def _box_muller_16(u: np.ndarray) -> None:
     (r cos, r sin)."""
     u1, u2 = 1 - u[:, :8], u[:, 8:]
     if u.dtype == _F32:
-        radius = np.sqrt(_F(-2) * _log256(u1))
-        sin, cos = _sincos256(_F(2.0 * math.pi) * u2)
+        theta = _F(2.0 * math.pi) * u2
+        sums: list = []  # NOTE: one tie check for all FMAs; ties (~2**-29 each) force a rerun
+        log, (sin, cos) = _log256(u1, sums), _sincos256(theta, sums)
+        if _any_tie(sums):
+            log, (sin, cos) = _log256(u1), _sincos256(theta)
+        radius = np.sqrt(_F(-2) * log)
     else:
         radius = np.sqrt(-2 * np.log(u1))
         theta = (2.0 * math.pi) * u2.astype(np.float64)

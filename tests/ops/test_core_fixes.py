@@ -282,3 +282,10 @@ def test_cholesky_solve_and_inverse_full_factor_gradients(upper):
     check_error(lambda lib, l: lib.cholesky_inverse(l[0]), L)
     check_error(lambda lib, b, l: lib.cholesky_solve(b[0], l), B, L)
     check_error(lambda lib, b, l: lib.cholesky_solve(b.float(), l), B, L)
+
+
+def test_randn_float32_exact_rerun_after_a_tie(monkeypatch):
+    import jtorch.ops.random as random_ops  # noqa: PLC0415
+
+    monkeypatch.setattr(random_ops, "_any_tie", lambda sums: True)  # force the exact path
+    _same_stream(lambda lib: lib.randn(1000))
