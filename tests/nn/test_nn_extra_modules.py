@@ -157,3 +157,29 @@ def test_container_and_nllloss2d_deprecated():
             c = jtorch.nn.Container(fc=jtorch.nn.Linear(2, 1), act=jtorch.nn.ReLU())
         tc = torch.nn.Container(fc=torch.nn.Linear(2, 1), act=torch.nn.ReLU())
     assert repr(c) == repr(tc) and list(c.state_dict()) == list(tc.state_dict())
+
+
+@pytest.mark.parametrize(
+    "lazy,eager,shape",
+    [
+        (lambda lib: lib.nn.LazyConvTranspose2d(4, 2), lambda lib: lib.nn.ConvTranspose2d(3, 4, 2),
+         (1, 3, 3, 3)),
+        (lambda lib: lib.nn.LazyBatchNorm1d(), lambda lib: lib.nn.BatchNorm1d(3), (4, 3)),
+        (lambda lib: lib.nn.LazyInstanceNorm2d(), lambda lib: lib.nn.InstanceNorm2d(3, affine=True,
+         track_running_stats=True), (2, 3, 2, 2)),
+    ],
+)  # fmt: skip
+def test_lazy_modules_load_state_dict_as_torch(lazy, eager, shape):
+    """Loading materialises the lazy tensors; the first forward then has nothing to infer, so
+    the feature count stays 0, as in torch."""
+    x = randn(*shape, dtype="float32")
+    runs = []
+    for lib in (jtorch, torch):
+        lib.manual_seed(0)
+        m = lazy(lib)
+        m.load_state_dict(eager(lib).state_dict())
+        before = repr(m)
+        y = m(lib.tensor(x))
+        runs.append((before, repr(m), y))
+    assert runs[0][:2] == runs[1][:2]
+    _same(runs[0][2], runs[1][2], rtol=1e-5, atol=1e-6)

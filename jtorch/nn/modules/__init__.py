@@ -11,6 +11,7 @@ from jtorch.nn.modules.distance import *  # noqa: F403
 from jtorch.nn.modules.dropout import *  # noqa: F403
 from jtorch.nn.modules.flatten import *  # noqa: F403
 from jtorch.nn.modules.fold import *  # noqa: F403
+from jtorch.nn.modules.lazy_extra import *  # noqa: F403
 from jtorch.nn.modules.linear import *  # noqa: F403
 from jtorch.nn.modules.linear_cross_entropy import *  # noqa: F403
 from jtorch.nn.modules.loss import *  # noqa: F403

@@ -22,7 +22,7 @@ from jtorch.backend import get_array_module
 from jtorch.nn import functional as F
 from jtorch.nn import init
 from jtorch.nn.modules.module import Module
-from jtorch.nn.parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from jtorch.nn.parameter import Parameter
 
 __all__ = [
     "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
@@ -339,9 +339,8 @@ class LocalResponseNorm(Module):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
-# -- CrossMapLRN2d, SyncBatchNorm and the lazy norms --------------------------------------------
-__all__ += ["CrossMapLRN2d", "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d"]
-__all__ += ["LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+# -- CrossMapLRN2d and SyncBatchNorm --------------------------------------------------------------
+__all__ += ["CrossMapLRN2d", "SyncBatchNorm"]
 
 
 class CrossMapLRN2dFunction(Function):
@@ -475,100 +474,3 @@ class SyncBatchNorm(_BatchNorm):
         for name, child in module.named_children():
             module_output.add_module(name, cls.convert_sync_batchnorm(child, process_group))
         return module_output
-
-
-class _LazyNormBase(_NormBase):
-    """A norm whose ``num_features`` is ``input.shape[1]`` of the first input (torch's rule, also
-    for unbatched instance-norm inputs); it then becomes ``cls_to_become``."""
-
-    cls_to_become: type = _NormBase
-
-    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None, *,
-                 bias: bool = True) -> None:  # fmt: skip
-        _NormBase.__init__(self, 0, eps, momentum, False, False, device, dtype, bias=False)
-        self.affine, self.track_running_stats = affine, track_running_stats
-        self._factory = {"device": device, "dtype": dtype}
-        if affine:
-            self.weight = UninitializedParameter()
-            if bias:
-                self.bias = UninitializedParameter()
-        if track_running_stats:
-            self.running_mean = UninitializedBuffer()
-            self.running_var = UninitializedBuffer()
-            self.num_batches_tracked = tensor(0, dtype=dtypes.int64, device=device)
-
-    def reset_parameters(self) -> None:
-        if self.num_features != 0:
-            super().reset_parameters()
-
-    def forward(self, input: Tensor) -> Tensor:
-        cls = self.cls_to_become
-        if hasattr(self, "_factory"):
-            # NOTE: as torch, a norm with nothing to materialise keeps num_features == 0
-            lazy = [
-                getattr(self, name) for name in ("weight", "bias", "running_mean", "running_var")
-            ]
-            lazy = [t for t in lazy if t is not None]
-            if lazy:
-                self.num_features = input.shape[1]
-                for t in lazy:
-                    t.materialize((self.num_features,), **self._factory)
-                self.reset_parameters()
-            del self._factory
-            self.__class__ = cls
-        return cls.forward(self, input)
-
-
-class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
-    """``BatchNorm1d`` with ``num_features`` inferred from the first input.
-
-    Example:
-        >>> import jtorch
-        >>> m = jtorch.nn.LazyBatchNorm1d(); _ = m(jtorch.randn(4, 3)); m
-        BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
-    """
-
-    _dims = BatchNorm1d._dims
-    cls_to_become = BatchNorm1d
-
-
-class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
-    """``BatchNorm2d`` with ``num_features`` inferred from the first input."""
-
-    _dims = BatchNorm2d._dims
-    cls_to_become = BatchNorm2d
-
-
-class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
-    """``BatchNorm3d`` with ``num_features`` inferred from the first input."""
-
-    _dims = BatchNorm3d._dims
-    cls_to_become = BatchNorm3d
-
-
-class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
-    """``InstanceNorm1d`` with ``num_features`` inferred from the first input.
-
-    Example:
-        >>> import jtorch
-        >>> m = jtorch.nn.LazyInstanceNorm1d(); _ = m(jtorch.randn(2, 3, 4)); m.weight.shape
-        torch.Size([3])
-    """
-
-    _no_batch_dim = 2
-    cls_to_become = InstanceNorm1d
-
-
-class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
-    """``InstanceNorm2d`` with ``num_features`` inferred from the first input."""
-
-    _no_batch_dim = 3
-    cls_to_become = InstanceNorm2d
-
-
-class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
-    """``InstanceNorm3d`` with ``num_features`` inferred from the first input."""
-
-    _no_batch_dim = 4
-    cls_to_become = InstanceNorm3d
