@@ -165,8 +165,6 @@ def test_container_and_nllloss2d_deprecated():
         (lambda lib: lib.nn.LazyConvTranspose2d(4, 2), lambda lib: lib.nn.ConvTranspose2d(3, 4, 2),
          (1, 3, 3, 3)),
         (lambda lib: lib.nn.LazyBatchNorm1d(), lambda lib: lib.nn.BatchNorm1d(3), (4, 3)),
-        (lambda lib: lib.nn.LazyInstanceNorm2d(), lambda lib: lib.nn.InstanceNorm2d(3, affine=True,
-         track_running_stats=True), (2, 3, 2, 2)),
     ],
 )  # fmt: skip
 def test_lazy_modules_load_state_dict_as_torch(lazy, eager, shape):
@@ -183,3 +181,14 @@ def test_lazy_modules_load_state_dict_as_torch(lazy, eager, shape):
         runs.append((before, repr(m), y))
     assert runs[0][:2] == runs[1][:2]
     _same(runs[0][2], runs[1][2], rtol=1e-5, atol=1e-6)
+
+
+def test_loaded_lazy_instance_norm_fails_as_torch():
+    def fn(lib):
+        m = lib.nn.LazyInstanceNorm2d()
+        m.load_state_dict(
+            lib.nn.InstanceNorm2d(3, affine=True, track_running_stats=True).state_dict()
+        )
+        m(lib.ones(2, 3, 2, 2))  # NOTE: num_features stayed 0, and affine checks it
+
+    check_error(fn)
