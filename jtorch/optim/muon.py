@@ -110,7 +110,10 @@ class Muon(Optimizer):
 
 
 def _bf16(a):
-    """float32 ``a`` rounded to bfloat16 values (nearest even; NaN kept), as a float32 array."""
+    """``a`` rounded to bfloat16 values (nearest even; NaN kept), as a float32 array.
+
+    NOTE: float64 goes through float32 first (two roundings), as torch's ``.bfloat16()`` does.
+    """
     xp = get_array_module(a)
     a = xp.asarray(a, dtype=np.float32)
     bits = a.view(np.uint32)

@@ -326,3 +326,17 @@ def test_swap_in_errors_match_torch(make):
 
     _error(fn)
     _error(lambda lib: fn(lib, initialized=False))
+
+
+def test_muon_bfloat16_rounding_matches_torch():
+    from jtorch.optim.muon import _bf16
+
+    r = np.random.default_rng(0)
+    ties = ((r.integers(0, 2**15, 500).astype(np.uint32) << 16) | np.uint32(0x8000)).view(
+        np.float32
+    )
+    ties = ties[np.isfinite(ties)].astype(np.float64)
+    for values in (r.standard_normal(10000), ties, ties * (1 + 1e-12), np.array([np.nan, np.inf])):
+        for dtype in (np.float32, np.float64):
+            x = values.astype(dtype)
+            np.testing.assert_array_equal(_bf16(x), torch.tensor(x).bfloat16().float().numpy())
