@@ -195,13 +195,22 @@ class SlogDet(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.retain_inputs(0)
+        ctx.retain_outputs(0)
         sign, logabs = xp_of(a).linalg.slogdet(a)
         return sign.astype(a.dtype), logabs.astype(a.real.dtype)
 
     @staticmethod
     def backward(ctx, grad_sign, grad_logabs):
-        (a,) = ctx.saved_inputs
-        return grad_logabs.unsqueeze(-1).unsqueeze(-1) * _mh(inv(a))
+        (a,), (sign,) = ctx.saved_inputs, ctx.saved_outputs
+        g = grad_logabs
+        if a.is_complex() and grad_sign is not None:
+            # NOTE: torch's slogdet_backward: a complex sign moves with Im(tr(A^-1 dA)), so
+            # gA = conj(g) A^-H with g = grad_logabsdet - i Im(grad_sign conj(sign)).
+            phase = (grad_sign * sign.conj()).imag * 1j
+            g = phase if g is None else g + phase
+        if g is None:
+            return None
+        return g.unsqueeze(-1).unsqueeze(-1) * _mh(inv(a))
 
 
 def slogdet(A: Tensor):
@@ -275,13 +284,17 @@ def svd_backward(u: Tensor, s: Tensor, vh: Tensor, gu, gs, gvh) -> Tensor:
     v, gv = _mh(vh), _mh(gvh)
     m, n = u.shape[-2], vh.shape[-1]
     ss = s.unsqueeze(-2)  # row vector of singular values
-    sdiag = ss * _eye_like(s)
+    sdiag = (ss * _eye_like(s)).to(u.dtype)
     e = ss * ss - (s * s).unsqueeze(-1)  # E_jk = s_k^2 - s_j^2
     e = e + _eye_like(s)  # 1 on the diagonal: the skew terms are zero there anyway
     uhgu, vhgv = _mh(u) @ gu, _mh(v) @ gv
     j = (uhgu - _mh(uhgu)) / e
     k = (vhgv - _mh(vhgv)) / e
     inner = j @ sdiag + sdiag @ k + gs.unsqueeze(-2) * _eye_like(s)
+    if u.is_complex():
+        # NOTE: torch fixes the phase gauge with V: the imaginary diagonal of U^H gU acts on
+        # Im(U^H dA V)_jj / s_j.
+        inner = inner + (j * e).diagonal(0, -2, -1).div(2 * s).unsqueeze(-2) * _eye_like(s)
     ga = u @ inner.to(u.dtype) @ vh
     sinv = 1 / s
     if m > n:
@@ -352,7 +365,8 @@ class Qr(Function):
         # NOTE: gA = (gQ + Q copyltu(M)) R^{-H}, M = R gR^H - gQ^H Q (m >= n, reduced).
         mm = r @ _mh(gr) - _mh(gq) @ q
         low = mm.tril(-1)
-        sym = low + _mh(low) + mm * _eye_like(mm[..., 0])
+        # NOTE: R's diagonal is real, so only the real part of M's diagonal acts
+        sym = low + _mh(low) + (mm.real if mm.is_complex() else mm) * _eye_like(mm[..., 0])
         b = gq + q @ sym
         return b @ _mh(inv(r))
 

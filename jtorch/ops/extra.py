@@ -185,10 +185,11 @@ class Addcmul(Function):
         t1, t2 = ctx.saved_inputs
         need, v = ctx.needs_input_grad, ctx.value
         g = grad * v if v != 1 else grad
+        # NOTE: complex operands take grad * conj(d out / d t), torch's convention.
         return (
             (grad if need[0] else None),
-            (g * t2 if need[1] else None),
-            (g * t1 if need[2] else None),
+            (g * t2.conj() if need[1] else None),
+            (g * t1.conj() if need[2] else None),
         )
 
 
@@ -203,11 +204,11 @@ class Addcdiv(Function):
     def backward(ctx, grad):
         t1, t2 = ctx.saved_inputs
         need, v = ctx.needs_input_grad, ctx.value
-        g = grad * v / t2
+        g = grad * v / t2.conj()
         return (
             (grad if need[0] else None),
             (g if need[1] else None),
-            (-g * t1 / t2 if need[2] else None),
+            (-g * (t1 / t2).conj() if need[2] else None),
         )
 
 

@@ -813,7 +813,8 @@ def norm_backward(grad: Tensor, x: Tensor, norm: Tensor, p: float, dims, keepdim
         norm, grad = norm + _const(zero.astype(a.dtype)), grad * _const(~zero)
     if p == 2:
         return grad * x / norm
-    abs_x = x * sign
+    # NOTE: sign is x / |x| for complex x: |x| = x * conj(sign), and x * |x|^(p-2) = sign |x|^(p-1)
+    abs_x = x * (_const(xp.conj(sign._array)) if x.is_complex() else sign)
     if p < 1:
         nonzero = _const(a != 0)
         return grad * sign * (abs_x + _const(a == 0)) ** (p - 1) * nonzero * norm ** (1 - p)

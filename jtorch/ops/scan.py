@@ -73,8 +73,9 @@ class Cumprod(Function):
     def backward(ctx, grad):
         (x,), (out,) = ctx.saved_inputs, ctx.saved_outputs
         dim, zero = ctx.dim, ctx.zero
+        # NOTE: complex inputs take grad * conj(d out / d x), torch's convention.
         if zero is None:
-            return reverse_cumsum(grad * out, dim) / x
+            return reverse_cumsum(grad * out.conj(), dim) / x.conj()
         # NOTE: with a zero, position k before the slice's first zero z gets
         # sum_{j>=k} g_j out_j / x_k (later outputs are 0); z itself gets sum_{j>=z} g_j times
         # the running product with x_z replaced by a constant 1; positions after z get 0.
@@ -91,10 +92,10 @@ class Cumprod(Function):
             before, at = before.reshape(()), at.reshape(())
         before_f, at_f = _const(before.astype(a.dtype)), _const(at.astype(a.dtype))
         x_safe = x * before_f + (1 - before_f)
-        term_before = before_f * reverse_cumsum(grad * out, dim) / x_safe
+        term_before = before_f * reverse_cumsum(grad * out.conj(), dim) / x_safe.conj()
         filled = cumprod(x * (1 - at_f) + at_f, dim)
         after = _const((~before).astype(a.dtype))
-        return term_before + at_f * (grad * filled * after).sum(dim, keepdim=True)
+        return term_before + at_f * (grad * filled.conj() * after).sum(dim, keepdim=True)
 
 
 @with_out

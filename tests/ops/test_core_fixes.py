@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from oracle import check, check_error, rand, randn, torch
@@ -289,3 +291,45 @@ def test_randn_float32_exact_rerun_after_a_tie(monkeypatch):
 
     monkeypatch.setattr(random_ops, "_any_tie", lambda sums: True)  # force the exact path
     _same_stream(lambda lib: lib.randn(1000))
+
+
+# -- more complex gradients: scans, norms, fused ops, decompositions ----------------------------
+
+
+def test_cumprod_complex_grads():
+    z = crandn(2, 3)
+    check(lambda lib, z: lib.cumprod(z, 1), z)
+    z[0, 1] = 0
+    check(lambda lib, z: lib.cumprod(z, 1), z)
+
+
+@pytest.mark.parametrize("p", [0.5, 1, 1.5, 3, math.inf])
+def test_vector_norm_complex_grads(p):
+    check(lambda lib, z: lib.linalg.vector_norm(z, p, 1), crandn(2, 3))
+
+
+def test_addcmul_addcdiv_complex_grads():
+    z, w = crandn(2, 3), crandn(2, 3, seed=1)
+    check(lambda lib, z, w: lib.addcmul(z, z, w, value=2), z, w)
+    check(lambda lib, z, w: lib.addcdiv(z, z, w, value=0.5), z, w)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3, 2)])
+def test_svd_pinv_complex_grads(shape):
+    z = crandn(*shape)
+    check(lambda lib, z: lib.linalg.svdvals(z), z)
+    check(lambda lib, z: lib.linalg.pinv(z), z)
+    check(
+        lambda lib, z: (lambda u, s, vh: (u * s.unsqueeze(-2)) @ vh)(*lib.linalg.svd(z, False)), z
+    )
+    check(lambda lib, z: (lambda u, s, vh: u @ u.mH)(*lib.linalg.svd(z, False)), z)
+
+
+@pytest.mark.parametrize("shape", [(3, 2), (2, 2)])
+def test_qr_complex_grads(shape):
+    check(lambda lib, z: lib.linalg.qr(z), crandn(*shape))
+
+
+def test_slogdet_complex_grads():
+    check(lambda lib, z: lib.linalg.slogdet(z), crandn(2, 2, 2))
+    check(lambda lib, z: lib.linalg.slogdet(z).sign, crandn(2, 2))
