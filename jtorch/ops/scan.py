@@ -9,6 +9,10 @@ Example:
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from jtorch import return_types
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
@@ -166,7 +170,11 @@ class Logcumsumexp(Function):
             ctx.retain_inputs(0)
             ctx.retain_outputs(0)
             ctx.dim, ctx.reverse = dim, reverse
-        return _scan(xp_of(x).logaddexp.accumulate, x, dim, reverse)
+        xp = xp_of(x)
+        accumulate = (
+            _complex_logaddexp_accumulate if x.dtype.kind == "c" else xp.logaddexp.accumulate
+        )
+        return _scan(accumulate, x, dim, reverse)
 
     @staticmethod
     def backward(ctx, grad):
@@ -174,6 +182,9 @@ class Logcumsumexp(Function):
         # (a reversed logcumsumexp) separately for the positive and the negative g_j, so that
         # nothing overflows however wide the range of x. Masks are constants: create_graph works.
         (x,), (out,) = ctx.saved_inputs, ctx.saved_outputs
+        if x.is_complex():  # grad_k = sum_j g_j conj(exp(x_k - out_j)), one complex log sum
+            rev = Logcumsumexp.apply(grad.log() - out.conj(), dim=ctx.dim, reverse=not ctx.reverse)
+            return (rev + x.conj()).exp()
         xp, g = grad._xp(), grad._array
         lowest = float(xp.finfo(g.dtype).min)
         log_abs = (grad * _const(xp.sign(g)) + _const((g == 0).astype(g.dtype))).log()
@@ -186,6 +197,24 @@ class Logcumsumexp(Function):
             ).exp()
             result = part if result is None else result - part
         return result
+
+
+def _complex_logaddexp_accumulate(x, axis: int):
+    """Running ``log(exp(a) + exp(b))`` of complex ``x`` along ``axis`` (no NumPy ufunc has
+    it): ``max + log1p(exp(min - max))`` by real part, as torch's kernel, step by step."""
+    xp = xp_of(x)
+    x = xp.moveaxis(x, axis, 0)
+    out = x.copy()
+    with np.errstate(all="ignore"):
+        for k in range(1, len(x)):
+            acc, b = out[k - 1], x[k]
+            first = acc.real >= b.real
+            big, small = xp.where(first, acc, b), xp.where(first, b, acc)
+            step = big + xp.log1p(xp.exp(small - big))
+            # NOTE: two -inf real parts keep the running value; NaNs propagate
+            step = xp.where(big.real == -math.inf, acc, step)
+            out[k] = xp.where(xp.isnan(b) | xp.isnan(acc), complex(math.nan, math.nan), step)
+    return xp.moveaxis(out, 0, axis)
 
 
 @with_out

@@ -333,3 +333,12 @@ def test_qr_complex_grads(shape):
 def test_slogdet_complex_grads():
     check(lambda lib, z: lib.linalg.slogdet(z), crandn(2, 2, 2))
     check(lambda lib, z: lib.linalg.slogdet(z).sign, crandn(2, 2))
+
+
+def test_logcumsumexp_complex():
+    z = crandn(2, 4)
+    z[0, 1] = -1000 + 1j
+    check(lambda lib, z: lib.logcumsumexp(z, 1), z)
+    check(lambda lib, z: lib.logcumsumexp(z, 0), z)
+    edge = np.array([-np.inf + 0j, -np.inf + 1j, 2j, np.nan + 0j, 1j])
+    check(lambda lib, z: lib.logcumsumexp(z, 0), edge, grad=False)
