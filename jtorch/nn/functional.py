@@ -965,6 +965,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         )
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(weight.shape)}")
+    _nn.check_weight_dtype(weight, input)
     if n and (int(y.min()) < 0 or int(y.max()) >= c):
         raise RuntimeError("target out of range")
     scores = (margin - x.gather(1, y.unsqueeze(1)) + x).clamp_min(0)

@@ -672,8 +672,15 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
             f"({target.shape[0] if target.dim() else 0})."
         )
+    check_weight_dtype(weight, input)
     w = None if weight is None else weight._array
     return NllLoss.apply(input, target, weight=w, reduction=reduction, ignore_index=ignore_index)
+
+
+def check_weight_dtype(weight: Tensor | None, input: Tensor) -> None:
+    """torch's class-weighted losses want the weight in the input's dtype."""
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_legacy(input)} but found {_legacy(weight)}")
 
 
 def reduce(loss: Tensor, reduction: str) -> Tensor:

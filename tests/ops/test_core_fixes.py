@@ -342,3 +342,12 @@ def test_logcumsumexp_complex():
     check(lambda lib, z: lib.logcumsumexp(z, 0), z)
     edge = np.array([-np.inf + 0j, -np.inf + 1j, 2j, np.nan + 0j, 1j])
     check(lambda lib, z: lib.logcumsumexp(z, 0), edge, grad=False)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss", "multi_margin_loss"])
+def test_class_weight_dtype_must_match_input(name):
+    x, w = randn(2, 3), rand(3)
+    check_error(
+        lambda lib, x, w: getattr(lib.nn.functional, name)(x.float(), lib.tensor([0, 2]), weight=w),
+        *(x, w),
+    )
