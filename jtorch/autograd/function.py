@@ -96,7 +96,14 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        return tuple(self._unpack_one(*saved[k]) for k in range(start, stop))
+        out = []
+        for k in range(start, stop):
+            obj, vc, version, kind = saved[k]
+            if kind == -1 and (vc is None or vc[0] == version):  # an unchanged input: as is
+                out.append(obj)
+            else:
+                out.append(self._unpack_one(obj, vc, version, kind))
+        return tuple(out)
 
     def _unpack_one(self, obj, vc, version: int, kind: int):
         # kind: -1 an input (Tensor or scalar) kept as is; -2 a non-differentiable output's
@@ -273,14 +280,23 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
         t = _wrap_output(cls, out, inputs, attrs) if cls.is_view else Tensor._make(out)
         if t._array.dtype.kind in "fc":
             t._requires_grad, t.grad_fn = True, ctx
-        outputs = (t,)
+        if ctx._retain_in or ctx._retain_out:
+            _save(ctx, inputs, (t,))
+        else:
+            ctx._saved = None
+        return t
     if ctx._retain_in or ctx._retain_out:
-        saved = [_saved_input(inputs[i]) for i in ctx._retain_in]
-        saved += [_saved_output(outputs[i]) for i in ctx._retain_out]
-        ctx._saved = saved
+        _save(ctx, inputs, outputs)
     else:
         ctx._saved = None
-    return tuple(outputs) if type(out) is tuple else outputs[0]
+    return tuple(outputs)
+
+
+def _save(ctx: Node, inputs: tuple, outputs) -> None:
+    saved = [_saved_input(inputs[i]) for i in ctx._retain_in]
+    if ctx._retain_out:
+        saved += [_saved_output(outputs[i]) for i in ctx._retain_out]
+    ctx._saved = saved
 
 
 def _saved_input(t) -> tuple:

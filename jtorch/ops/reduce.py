@@ -29,6 +29,7 @@ from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._broadcast import float_operand, promote
 from jtorch.ops._inplace import with_out, write_into
+from jtorch.ops.movement import Expand
 
 builtins_max, builtins_abs = builtins.max, builtins.abs
 
@@ -78,7 +79,10 @@ def expand_reduced(grad: Tensor, shape: tuple, dims: tuple | None, keepdim: bool
     if dims is not None and not keepdim and shape:
         kept = tuple(1 if i in dims else s for i, s in enumerate(shape))
         grad = grad.reshape(kept)
-    return grad.expand(shape)
+    # NOTE: straight to the Expand node: the shape is the input's, valid by construction.
+    if grad._array.shape == shape and not grad._requires_grad:
+        return grad
+    return Expand.apply(grad, shape=tuple(shape))
 
 
 def _squeeze(a, dims: tuple | None, keepdim: bool):
