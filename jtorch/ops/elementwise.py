@@ -112,11 +112,16 @@ __all__ = [
 
 def _pair(a, b) -> list:
     """Two operands of one dtype (fast path when both are tensors of the same dtype)."""
-    if type(a) is Tensor and type(b) is Tensor and a._array.dtype is b._array.dtype:
-        if type(a._array) is type(b._array):
-            if a._array.shape != b._array.shape:
-                broadcast_shapes(a._array.shape, b._array.shape)
-            return [a, b]
+    if type(a) is Tensor:
+        if type(b) is Tensor:
+            if a._array.dtype is b._array.dtype and type(a._array) is type(b._array):
+                if a._array.shape != b._array.shape:
+                    broadcast_shapes(a._array.shape, b._array.shape)
+                return [a, b]
+        elif (type(b) is float or type(b) is int) and a._array.dtype.kind in "fc":
+            return [a, b]  # a real Python scalar keeps a floating tensor's dtype
+    elif (type(a) is float or type(a) is int) and type(b) is Tensor and b._array.dtype.kind in "fc":
+        return [a, b]
     a, b = promote(a, b)
     if type(a) is int or type(b) is int:
         t, n = (a, b) if type(b) is int else (b, a)
