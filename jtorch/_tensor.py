@@ -113,9 +113,13 @@ class Tensor:
             self._refresh_view_graph()
         if self.grad_fn is not None:
             return (self.grad_fn, self._output_nr)
-        acc = self._acc_ref() if self._acc_ref is not None else None
+        ref = self._acc_ref
+        acc = ref() if ref is not None else None
         if acc is None:
-            acc = _AccumulateGrad(self)
+            # NOTE: AccumulateGrad(self) without the __init__ call: a leaf's node is rebuilt by
+            # every op once the previous graph is gone (torch keeps it weakly too).
+            acc = _new(_AccumulateGrad)
+            acc.edges, acc._saved, acc.variable = (), None, self
             self._acc_ref = weakref.ref(acc)
         return (acc, 0)
 

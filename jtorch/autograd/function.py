@@ -277,9 +277,14 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
             (t._array.shape, t._array.dtype) if t.grad_fn is ctx else None for t in outputs
         )
     else:
-        t = _wrap_output(cls, out, inputs, attrs) if cls.is_view else Tensor._make(out)
-        if t._array.dtype.kind in "fc":
-            t._requires_grad, t.grad_fn = True, ctx
+        if cls.is_view:
+            t = _wrap_output(cls, out, inputs, attrs)
+            if t._array.dtype.kind in "fc":
+                t._requires_grad, t.grad_fn = True, ctx
+        elif out.dtype.kind in "fc":
+            t = Tensor._make(out, True, ctx)
+        else:
+            t = Tensor._make(out)
         if ctx._retain_in or ctx._retain_out:
             _save(ctx, inputs, (t,))
         else:
