@@ -19,12 +19,12 @@ _spec.loader.exec_module(coverage_report)
 
 # percent of each namespace's counted names that jtorch has (recorded 2026-11-23)
 FLOORS = {
-    "torch": 95.0,
-    "torch.nn.functional": 90.7,
+    "torch": 95.3,
+    "torch.nn.functional": 97.6,
     "torch.linalg": 100.0,
     "torch.fft": 100.0,
     "torch.special": 100.0,
-    "Tensor": 98.6,
+    "Tensor": 99.0,
 }
 
 
