@@ -19,6 +19,8 @@ import traceback
 import weakref
 from collections import OrderedDict
 
+import numpy as np
+
 from jtorch._tensor import Tensor
 from jtorch.autograd.grad_mode import STATE
 from jtorch.utils.hooks import RemovableHandle, add_hook
@@ -223,14 +225,19 @@ class Function:
         ctx = cls._Node()
         arrays = []
         needs = []
+        record = False
         for t in inputs:
             if isinstance(t, Tensor):
                 arrays.append(t._array)
-                needs.append(t._requires_grad)
+                if t._requires_grad:
+                    record = True
+                    needs.append(True)
+                else:
+                    needs.append(False)
             else:
                 arrays.append(t)
                 needs.append(False)
-        if STATE.enabled and True in needs:
+        if record and STATE.enabled:
             ctx.needs_input_grad = tuple(needs)
             return _record(ctx, inputs, cls.forward(ctx, *arrays, **attrs), attrs)
         ctx.needs_input_grad = _NO_GRAD.get(len(inputs)) or (False,) * len(inputs)
@@ -239,10 +246,15 @@ class Function:
             return tuple(_wrap_output(cls, o, inputs, attrs) for o in out)
         if cls.is_view:
             return _wrap_output(cls, out, inputs, attrs)
+        if type(out) is np.ndarray:  # Tensor._make inlined: the no-grad path of every op
+            t = _new(Tensor)
+            t._array, t._requires_grad, t.grad_fn = out, False, None
+            return t
         return Tensor._make(out)
 
 
 _NO_GRAD = {n: (False,) * n for n in range(8)}
+_new = object.__new__
 
 
 def _wrap_output(cls: type[Function], array, inputs: tuple, attrs: dict) -> Tensor:
