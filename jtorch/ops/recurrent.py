@@ -66,12 +66,19 @@ def _activate_(xp, a, scale, shift) -> None:
 def _param_grads(need, k: int, dgx, dgh, x, hp, w_ih, w_hh) -> tuple:
     """Grads of (x, w_ih, w_hh, b_ih, b_hh) from the gate grads of all steps; ``k`` is the input
     index of ``w_ih``."""
+    db_ih = dgx.sum(0) if need[k + 2] else None
+    if not need[k + 3]:
+        db_hh = None
+    elif dgh is dgx and db_ih is not None:  # one set of gate grads (RNN, LSTM): sum it once
+        db_hh = db_ih.copy()
+    else:
+        db_hh = dgh.sum(0)
     return (
         dgx @ w_ih if need[0] else None,
         dgx.T @ x if need[k] else None,
         dgh.T @ hp if need[k + 1] else None,
-        dgx.sum(0) if need[k + 2] else None,
-        dgh.sum(0) if need[k + 3] else None,
+        db_ih,
+        db_hh,
     )
 
 
