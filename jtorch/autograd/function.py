@@ -278,21 +278,14 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
     ctx.edges, ctx._in_meta = edges, meta
     if STATE.anomaly:
         ctx.metadata["traceback_"] = "".join(traceback.format_stack()[:-2])
-    diff = cls.differentiable_outputs
-    if type(out) is tuple:
-        outputs = [_wrap_output(cls, a, inputs, attrs) for a in out]
-        for i, t in enumerate(outputs):
-            if (diff is None or i in diff) and t._array.dtype.kind in "fc":
-                t._requires_grad, t.grad_fn, t._output_nr = True, ctx, i
-        # only outputs that carry gradients get zeros when their gradient is missing
-        ctx._out_meta = tuple(
-            (t._array.shape, t._array.dtype) if t.grad_fn is ctx else None for t in outputs
-        )
-    else:
+    if type(out) is not tuple:
         if cls.is_view:
             t = _wrap_output(cls, out, inputs, attrs)
             if t._array.dtype.kind in "fc":
                 t._requires_grad, t.grad_fn = True, ctx
+        elif type(out) is np.ndarray and out.dtype.kind in "fc":  # Tensor._make inlined
+            t = _new(Tensor)
+            t._array, t._requires_grad, t.grad_fn = out, True, ctx
         elif out.dtype.kind in "fc":
             t = Tensor._make(out, True, ctx)
         else:
@@ -302,6 +295,15 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
         else:
             ctx._saved = None
         return t
+    diff = cls.differentiable_outputs
+    outputs = [_wrap_output(cls, a, inputs, attrs) for a in out]
+    for i, t in enumerate(outputs):
+        if (diff is None or i in diff) and t._array.dtype.kind in "fc":
+            t._requires_grad, t.grad_fn, t._output_nr = True, ctx, i
+    # only outputs that carry gradients get zeros when their gradient is missing
+    ctx._out_meta = tuple(
+        (t._array.shape, t._array.dtype) if t.grad_fn is ctx else None for t in outputs
+    )
     if ctx._retain_in or ctx._retain_out:
         _save(ctx, inputs, outputs)
     else:
