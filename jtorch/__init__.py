@@ -79,6 +79,27 @@ from jtorch.dtypes import (
     uint8,
 )
 from math import e, inf, nan, pi
+from jtorch.amp import GradScaler
+from jtorch.amp.autocast_mode import (
+    autocast,
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_cpu_dtype,
+    set_autocast_cpu_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+    set_autocast_gpu_dtype,
+)
+from jtorch.func import vmap
+from jtorch.utils import checkpoint as _checkpoint  # noqa: F401  (torch.utils.checkpoint)
 
 __version__ = "2.13.0+jtorch.0.1.0"
 newaxis = None
@@ -89,7 +110,7 @@ _bind_methods()
 # Submodules torch users reach as attributes (``torch.fft.rfft``); imported on first use, so
 # ``import jtorch`` stays fast and optional transports (mpi4py) load only when asked for.
 _LAZY_SUBMODULES = frozenset(
-    {"amp", "distributed", "distributions", "fft", "func", "sparse", "special", "testing"}
+    {"amp", "cpu", "distributed", "distributions", "fft", "func", "sparse", "special", "testing"}
 )
 
 

@@ -18,6 +18,8 @@ import warnings
 import numpy as np
 
 from jtorch._tensor import Tensor, _wrap_dim
+from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
+from jtorch.amp.autocast_mode import FP32_OPS, autocast_args, autocast_op
 from jtorch.autograd.grad_mode import is_grad_enabled
 from jtorch.ops import nn as _nn
 from jtorch.ops.nn import (
@@ -99,6 +101,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     import jtorch  # noqa: PLC0415
 
+    if _AUTOCAST[0]:
+        input, weight, bias = autocast_args("lower", input, weight, bias)
     if input.dim() == 2 and bias is not None:
         return jtorch.addmm(bias, input, weight.t())
     if input.dim() > 2 and bias is not None:
@@ -1273,3 +1277,8 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
 from jtorch.ops.extra import conv_tbc, pdist  # noqa: E402
 
 __all__ += ["conv_tbc", "pdist"]
+
+# NOTE: autocast runs these losses and pools in float32 (torch's CPU fp32 list); the hot ops
+# (linear, conv, mm) consult autocast inline instead of through a wrapper.
+for _name in sorted(FP32_OPS.intersection(__all__)):
+    globals()[_name] = autocast_op("fp32")(globals()[_name])

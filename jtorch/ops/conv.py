@@ -32,6 +32,8 @@ import warnings
 import numpy as np
 
 from jtorch._tensor import Tensor
+from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
+from jtorch.amp.autocast_mode import autocast_args
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 
@@ -261,6 +263,8 @@ def _conv_checks(name, nd, input, weight, bias, groups, transposed):
 
 
 def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
+    if _AUTOCAST[0]:
+        input, weight, bias = autocast_args("lower", input, weight, bias)
     batched = input.ndim == nd + 2
     input = _conv_checks(name, nd, input, weight, bias, groups, False)
     stride = _tuple_arg(stride, nd, "stride")
@@ -298,6 +302,8 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups) -> T
 def _conv_transpose(
     name, nd, input, weight, bias, stride, padding, output_padding, groups, dilation
 ) -> Tensor:
+    if _AUTOCAST[0]:
+        input, weight, bias = autocast_args("lower", input, weight, bias)
     batched = input.ndim == nd + 2
     input = _conv_checks(name, nd, input, weight, bias, groups, True)
     stride = _tuple_arg(stride, nd, "stride")

@@ -143,7 +143,6 @@ __all__ = [
     "while_loop",
     "fork",
     "wait",
-    "vmap",
     "from_file",
     "segment_reduce",
 ]
@@ -2761,18 +2760,6 @@ def wait(future: Future):
         3
     """
     return future.wait()
-
-
-def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=None):
-    """``jtorch.func.vmap``.
-
-    Example:
-        >>> jtorch.vmap(jtorch.dot)(jtorch.ones(2, 3), jtorch.ones(2, 3))
-        tensor([3., 3.])
-    """
-    from jtorch.func import vmap as func_vmap  # noqa: PLC0415
-
-    return func_vmap(func, in_dims, out_dims, randomness, chunk_size=chunk_size)
 
 
 def from_file(filename: str, shared=None, size: int = 0, *, dtype=None, **kwargs) -> Tensor:

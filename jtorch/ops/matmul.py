@@ -20,6 +20,8 @@ import string
 import numpy as np
 
 from jtorch._tensor import Tensor
+from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
+from jtorch.amp.autocast_mode import autocast_args
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._broadcast import broadcast_shapes
@@ -368,6 +370,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         >>> jtorch.mm(jtorch.ones(2, 3), jtorch.ones(3, 4)).shape
         torch.Size([2, 4])
     """
+    if _AUTOCAST[0]:
+        input, mat2 = autocast_args("lower", input, mat2)
     _check_mm(input, mat2)
     return Mm.apply(input, mat2)
 
@@ -380,6 +384,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         >>> jtorch.bmm(jtorch.ones(5, 2, 3), jtorch.ones(5, 3, 4)).shape
         torch.Size([5, 2, 4])
     """
+    if _AUTOCAST[0]:
+        input, mat2 = autocast_args("lower", input, mat2)
     _check_bmm(input, mat2)
     return Bmm.apply(input, mat2)
 
@@ -429,6 +435,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         >>> jtorch.matmul(jtorch.ones(10, 1, 2, 3), jtorch.ones(5, 3, 4)).shape
         torch.Size([10, 5, 2, 4])
     """
+    if _AUTOCAST[0]:
+        input, other = autocast_args("lower", input, other)
     a, b = input, other
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(
@@ -499,6 +507,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
         tensor([[9., 9., 9.],
                 [9., 9., 9.]])
     """
+    if _AUTOCAST[0]:
+        input, mat1, mat2 = autocast_args("lower", input, mat1, mat2)
     _check_mm(mat1, mat2)
     if input._array.dtype != mat2._array.dtype:
         raise RuntimeError(
@@ -557,6 +567,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
         <BLANKLINE>
                 [[3.]]])
     """
+    if _AUTOCAST[0]:
+        input, batch1, batch2 = autocast_args("lower", input, batch1, batch2)
     shape = batch1._array.shape[:2] + batch2._array.shape[2:]
     _check_add_batched(input, batch1, batch2, shape, summed=False)
     return Baddbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)
@@ -570,6 +582,8 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
         >>> jtorch.addbmm(jtorch.zeros(1, 1), jtorch.ones(4, 1, 3), jtorch.ones(4, 3, 1))
         tensor([[12.]])
     """
+    if _AUTOCAST[0]:
+        input, batch1, batch2 = autocast_args("lower", input, batch1, batch2)
     shape = batch1._array.shape[1:2] + batch2._array.shape[2:]
     _check_add_batched(input, batch1, batch2, shape, summed=True)
     return Addbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)
