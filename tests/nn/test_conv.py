@@ -231,3 +231,15 @@ def test_lazy_conv():
     assert y.shape == (2, 4, 5, 5) and type(m) is jtorch.nn.Conv2d
     assert repr(m) == "Conv2d(3, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
     assert jtorch.nn.LazyConv1d(2, 3)(jtorch.ones(1, 5, 4)).shape == (1, 2, 2)
+
+
+def test_lazy_conv_uses_the_random_stream_as_torch():
+    """Construction draws nothing; the first forward draws torch's initial weights."""
+    weights = []
+    for lib in (jtorch, torch):
+        lib.manual_seed(0)
+        m = lib.nn.LazyConv2d(4, 3, groups=2)
+        m(lib.ones(1, 2, 5, 5))
+        weights.append((m.weight.detach().numpy(), lib.rand(2).numpy()))
+    for ours, theirs in zip(*weights):
+        np.testing.assert_array_equal(ours, theirs)

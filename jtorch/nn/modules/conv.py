@@ -264,7 +264,7 @@ class _LazyConv(_Conv):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None,
                  dtype=None) -> None:  # fmt: skip
-        super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
+        super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups,
                          bias, padding_mode, device, dtype)  # fmt: skip
         self.in_channels = 0
         self._factory = {"device": device, "dtype": dtype}
