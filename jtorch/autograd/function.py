@@ -41,7 +41,9 @@ _FREED = (
 def _version_error(t: Tensor, node: Node | None, now: int, saved: int) -> RuntimeError:
     what = f"[{t.type()} {list(t.shape)}]"
     if node is not None:  # torch names the forward op: "output 0 of Exp"
-        what += f", which is output {t._output_nr} of {re.sub(r'Backward[0-9]*$', '', node.name())},"
+        what += (
+            f", which is output {t._output_nr} of {re.sub(r'Backward[0-9]*$', '', node.name())},"
+        )
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {what} is at version {now}; expected version {saved} instead. Hint: enable "

@@ -156,7 +156,11 @@ def make_inplace_view(fn):
             self._view_chain = (self._view_chain, view_fn, attrs)
             self._view_version = self._vc[0]
         if result.grad_fn is not None:
-            self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+            self.grad_fn, self._output_nr, self._requires_grad = (
+                result.grad_fn,
+                result._output_nr,
+                True,
+            )
         return self
 
     method.__name__ = method.__qualname__ = fn.__name__ + "_"
