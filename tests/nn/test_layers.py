@@ -241,3 +241,19 @@ def test_clip_grad_and_vectors():
     for a, b in zip(g1 + p1, g2 + p2):
         np.testing.assert_allclose(a, b, rtol=1e-5)
     assert utils.clip_grad_norm_([], 1.0).item() == 0.0
+
+
+def test_lazy_linear_and_conv_load_a_state_dict_as_torch():
+    """Loading materialises the lazy parameters with the checkpoint's shapes; the first forward
+    then becomes the eager class (torch keeps a loaded conv's in_channels at 0)."""
+    reprs = []
+    for lib in (jtorch, torch):
+        lin, conv = lib.nn.LazyLinear(3), lib.nn.LazyConv2d(3, 3)
+        src_lin, src_conv = lib.nn.Linear(5, 3), lib.nn.Conv2d(2, 3, 3)
+        lin.load_state_dict(src_lin.state_dict())
+        conv.load_state_dict(src_conv.state_dict())
+        np.testing.assert_array_equal(lin(lib.ones(2, 5)).detach().numpy(),
+                                      src_lin(lib.ones(2, 5)).detach().numpy())  # fmt: skip
+        conv(lib.ones(1, 2, 5, 5))
+        reprs.append((repr(lin), repr(conv)))
+    assert reprs[0] == reprs[1]

@@ -14,6 +14,7 @@ from jtorch._creation import empty
 from jtorch._tensor import Tensor
 from jtorch.nn import functional as F
 from jtorch.nn import init
+from jtorch.nn.modules.lazy import _LazyMixin
 from jtorch.nn.modules.module import Module
 from jtorch.nn.parameter import Parameter, UninitializedParameter
 
@@ -256,7 +257,7 @@ class ConvTranspose3d(_ConvTranspose):
     _nd = 3
 
 
-class _LazyConv(_Conv):
+class _LazyConv(_LazyMixin, _Conv):
     """A Conv whose ``in_channels`` is inferred from the first input; it then becomes the Conv."""
 
     cls_to_become: type = _Conv
@@ -277,15 +278,12 @@ class _LazyConv(_Conv):
             super().reset_parameters()
 
     def forward(self, input: Tensor) -> Tensor:
-        if isinstance(self.weight, UninitializedParameter):
-            self.in_channels = input.shape[-self._nd - 1]
-            shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-            self.weight.materialize(shape, **self._factory)
-            if self.bias is not None:
-                self.bias.materialize((self.out_channels,), **self._factory)
-            self.reset_parameters()
-            del self._factory
-            self.__class__ = self.cls_to_become
+        n_in = input.shape[-self._nd - 1]
+        shapes = {
+            "weight": (self.out_channels, n_in // self.groups) + self.kernel_size,
+            "bias": (self.out_channels,),
+        }
+        self._become(self.cls_to_become, "in_channels", n_in, shapes)
         return self._conv_forward(input, self.weight, self.bias)
 
 

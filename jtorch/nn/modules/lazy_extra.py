@@ -13,12 +13,11 @@ Example:
 
 from __future__ import annotations
 
-import itertools
-
 from jtorch import dtypes
 from jtorch._creation import tensor
 from jtorch._tensor import Tensor
 from jtorch.nn.modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, _ConvTranspose
+from jtorch.nn.modules.lazy import _LazyMixin
 from jtorch.nn.modules.normalization import (
     BatchNorm1d,
     BatchNorm2d,
@@ -30,41 +29,11 @@ from jtorch.nn.modules.normalization import (
     _InstanceNorm,
     _NormBase,
 )
-from jtorch.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
+from jtorch.nn.parameter import UninitializedBuffer, UninitializedParameter
 
 __all__ = ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d"]
 __all__ += ["LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyConvTranspose1d"]
 __all__ += ["LazyConvTranspose2d", "LazyConvTranspose3d"]
-
-
-class _LazyMixin:
-    """Shared by the lazy modules here: ``_factory`` (device/dtype) lives until the first forward."""
-
-    _factory: dict
-
-    def _lazy_tensors(self) -> list[Tensor]:
-        tensors = itertools.chain(self._parameters.values(), self._buffers.values())
-        return [t for t in tensors if is_lazy(t)]
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs) -> None:  # fmt: skip
-        for name, t in itertools.chain(self._parameters.items(), self._buffers.items()):
-            if is_lazy(t) and prefix + name in state_dict:
-                t.materialize(state_dict[prefix + name].shape, **self._factory)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)  # fmt: skip
-
-    def _become(self, cls: type, count_attr: str, count: int, shapes: dict) -> None:
-        """Materialise what is still lazy (``shapes[name]``), initialise, switch class."""
-        lazy = self._lazy_tensors()
-        if lazy:
-            setattr(self, count_attr, count)
-            for name, t in itertools.chain(self._parameters.items(), self._buffers.items()):
-                if is_lazy(t):
-                    t.materialize(shapes[name], **self._factory)
-            self.reset_parameters()
-        del self._factory
-        self.__class__ = cls
 
 
 class _LazyNormBase(_LazyMixin, _NormBase):

@@ -14,8 +14,9 @@ from jtorch._creation import empty
 from jtorch._tensor import Tensor
 from jtorch.nn import functional as F
 from jtorch.nn import init
+from jtorch.nn.modules.lazy import _LazyMixin
 from jtorch.nn.modules.module import Module
-from jtorch.nn.parameter import Parameter, UninitializedParameter
+from jtorch.nn.parameter import Parameter, UninitializedParameter, is_lazy
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
@@ -111,7 +112,7 @@ class Bilinear(Module):
         )
 
 
-class LazyLinear(Linear):
+class LazyLinear(_LazyMixin, Linear):
     """A Linear whose ``in_features`` is taken from the first input it sees.
 
     Example:
@@ -138,12 +139,9 @@ class LazyLinear(Linear):
             super().reset_parameters()
 
     def forward(self, input: Tensor) -> Tensor:
-        if isinstance(self.weight, UninitializedParameter):
-            self.in_features = input.shape[-1]
-            self.weight.materialize((self.out_features, self.in_features), **self._factory)
-            if self.bias is not None:
-                self.bias.materialize((self.out_features,), **self._factory)
-            self.reset_parameters()
-            del self._factory
-            self.__class__ = self.cls_to_become
+        if not is_lazy(self.weight):  # NOTE: loaded from a state_dict: torch reads in_features
+            self.in_features = self.weight.shape[1]
+        n_in = input.shape[-1]
+        shapes = {"weight": (self.out_features, n_in), "bias": (self.out_features,)}
+        self._become(self.cls_to_become, "in_features", n_in, shapes)
         return F.linear(input, self.weight, self.bias)
