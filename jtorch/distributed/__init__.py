@@ -30,6 +30,7 @@ import importlib.util
 import os
 import pickle
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -217,6 +218,9 @@ def _abort_on_uncaught(exc_type, exc, tb) -> None:
     """Print the traceback, then abort every rank: peers must not wait for a dead rank."""
     _previous_excepthook(exc_type, exc, tb)
     sys.stderr.flush()
+    # NOTE: Abort kills every rank at once, output still in the launcher's pipes included; a
+    # moment's pause lets mpiexec forward the traceback first.
+    time.sleep(0.5)
     _mpi.MPI.COMM_WORLD.Abort(1)
 
 
