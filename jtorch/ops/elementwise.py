@@ -110,6 +110,9 @@ __all__ = [
 ]
 
 
+_INT_MIN, _UINT_MAX = -(2**63), 2**64 - 1
+
+
 def _pair(a, b) -> list:
     """Two operands of one dtype (fast path when both are tensors of the same dtype)."""
     if type(a) is Tensor:
@@ -118,10 +121,19 @@ def _pair(a, b) -> list:
                 if a._array.shape != b._array.shape:
                     broadcast_shapes(a._array.shape, b._array.shape)
                 return [a, b]
-        elif (type(b) is float or type(b) is int) and a._array.dtype.kind in "fc":
+        elif type(b) is float and a._array.dtype.kind in "fc":
             return [a, b]  # a real Python scalar keeps a floating tensor's dtype
-    elif (type(a) is float or type(a) is int) and type(b) is Tensor and b._array.dtype.kind in "fc":
-        return [a, b]
+        elif type(b) is int and a._array.dtype.kind in "fc" and _INT_MIN <= b <= _UINT_MAX:
+            return [a, b]
+    elif type(b) is Tensor and b._array.dtype.kind in "fc":
+        if type(a) is float or (type(a) is int and _INT_MIN <= a <= _UINT_MAX):
+            return [a, b]
+    for n in (a, b):
+        if type(n) is int and not _INT_MIN <= n <= _UINT_MAX:
+            # NOTE: torch's Scalar holds 64 bits; torch's messages, after trying int64 then uint64
+            raise OverflowError(
+                "can't convert negative int to unsigned" if n < 0 else "int too big to convert"
+            )
     a, b = promote(a, b)
     if type(a) is int or type(b) is int:
         t, n = (a, b) if type(b) is int else (b, a)

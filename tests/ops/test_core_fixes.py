@@ -351,3 +351,13 @@ def test_class_weight_dtype_must_match_input(name):
         lambda lib, x, w: getattr(lib.nn.functional, name)(x.float(), lib.tensor([0, 2]), weight=w),
         *(x, w),
     )
+
+
+@pytest.mark.parametrize("value", [2**200, 2**64, -(2**63) - 1])
+def test_python_int_beyond_64_bits_overflows_as_torch(value):
+    check_error(lambda lib, x: x * value, randn(2))
+    check_error(lambda lib, x: value + x, randn(2))
+
+
+def test_python_int_within_64_bits_is_a_scalar():
+    check(lambda lib, x: x * 2**63 - (-(2**63)) * x, randn(2))
