@@ -15,15 +15,25 @@ from jtorch.autograd.grad_mode import no_grad
 from jtorch.nn import functional as F
 from jtorch.nn.modules.module import Module
 from jtorch.nn.utils import parametrize
+from jtorch.ops.extra import norm_except_dim
 
 __all__ = ["spectral_norm", "weight_norm"]
 
 
-def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
-    """The 2-norm of ``v`` over every dim but ``dim`` (all dims for -1), kept broadcastable."""
-    if dim == -1:
-        return v.norm()
-    return v.norm(2, dim=[d for d in range(v.dim()) if d != dim], keepdim=True)
+def _weight_matrix(weight: Tensor, dim: int) -> Tensor:
+    """``weight`` as a matrix whose rows run along ``dim`` (spectral norm's view of it)."""
+    if dim != 0:
+        weight = weight.permute(dim, *(d for d in range(weight.dim()) if d != dim))
+    return weight.flatten(1)
+
+
+def _spectral_dim(module: Module, dim: int | None) -> int:
+    """torch's default: the output-channel dim, which is 1 for transposed convolutions."""
+    if dim is not None:
+        return dim
+    from jtorch.nn.modules.conv import _ConvTranspose  # noqa: PLC0415
+
+    return 1 if isinstance(module, _ConvTranspose) else 0
 
 
 class _WeightNorm(Module):
@@ -32,10 +42,10 @@ class _WeightNorm(Module):
         self.dim = -1 if dim is None else dim
 
     def forward(self, weight_g: Tensor, weight_v: Tensor) -> Tensor:
-        return weight_v * (weight_g / _norm_except_dim(weight_v, self.dim))
+        return weight_v * (weight_g / norm_except_dim(weight_v, 2, self.dim))
 
     def right_inverse(self, weight: Tensor) -> tuple[Tensor, Tensor]:
-        return _norm_except_dim(weight, self.dim), weight
+        return norm_except_dim(weight, 2, self.dim), weight
 
 
 def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Module:
@@ -72,9 +82,7 @@ class _SpectralNorm(Module):
             self._power_method(weight_mat, 15)
 
     def _reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.dim()) if d != self.dim))
-        return weight.flatten(1)
+        return _weight_matrix(weight, self.dim)
 
     def _power_method(self, weight_mat: Tensor, n_power_iterations: int) -> None:
         with no_grad():
@@ -104,14 +112,10 @@ def spectral_norm(
 ) -> Module:
     """Divide ``module.<name>`` by its largest singular value, estimated by power iteration
     (one step per training-mode forward)."""
-    from jtorch.nn.modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: PLC0415
-
     weight = getattr(module, name, None)
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
-    if dim is None:
-        transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
-        dim = 1 if isinstance(module, transposed) else 0
+    dim = _spectral_dim(module, dim)
     parametrize.register_parametrization(
         module, name, _SpectralNorm(weight, n_power_iterations, dim, eps)
     )

@@ -21,7 +21,8 @@ from jtorch.autograd.grad_mode import no_grad
 from jtorch.nn import functional as F
 from jtorch.nn.modules.module import Module
 from jtorch.nn.parameter import Parameter
-from jtorch.nn.utils.parametrizations import _norm_except_dim
+from jtorch.nn.utils.parametrizations import _spectral_dim, _weight_matrix
+from jtorch.ops.extra import norm_except_dim
 
 __all__ = ["remove_spectral_norm", "remove_weight_norm", "spectral_norm", "weight_norm"]
 
@@ -32,10 +33,15 @@ class _WeightNormHook:
 
     def compute_weight(self, module: Module) -> Tensor:
         g, v = getattr(module, self.name + "_g"), getattr(module, self.name + "_v")
-        return v * (g / _norm_except_dim(v, self.dim))
+        return v * (g / norm_except_dim(v, 2, self.dim))
 
     def __call__(self, module: Module, inputs) -> None:
         setattr(module, self.name, self.compute_weight(module))
+
+
+def _refuse_second(module: Module, name: str, kind: type, what: str) -> None:
+    if any(isinstance(h, kind) and h.name == name for h in module._forward_pre_hooks.values()):
+        raise RuntimeError(f"Cannot register two {what} hooks on the same parameter {name}")
 
 
 def _find_hook(module: Module, name: str, kind: type):
@@ -56,15 +62,11 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
         FutureWarning,
         stacklevel=2,
     )
-    for hook in module._forward_pre_hooks.values():
-        if isinstance(hook, _WeightNormHook) and hook.name == name:
-            raise RuntimeError(
-                f"Cannot register two weight_norm hooks on the same parameter {name}"
-            )
+    _refuse_second(module, name, _WeightNormHook, "weight_norm")
     hook = _WeightNormHook(name, -1 if dim is None else dim)
     weight = getattr(module, name)
     del module._parameters[name]
-    module.register_parameter(name + "_g", Parameter(_norm_except_dim(weight, hook.dim).detach()))
+    module.register_parameter(name + "_g", Parameter(norm_except_dim(weight, 2, hook.dim).detach()))
     module.register_parameter(name + "_v", Parameter(weight.detach()))
     setattr(module, name, hook.compute_weight(module))
     module.register_forward_pre_hook(hook)
@@ -92,9 +94,7 @@ class _SpectralNormHook:
         self.name, self.n_power_iterations, self.dim, self.eps = name, n_power_iterations, dim, eps
 
     def matrix(self, weight: Tensor) -> Tensor:
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.dim()) if d != self.dim))
-        return weight.reshape(weight.shape[0], -1)
+        return _weight_matrix(weight, self.dim)
 
     def compute_weight(self, module: Module, do_power_iteration: bool) -> Tensor:
         weight = getattr(module, self.name + "_orig")
@@ -116,17 +116,8 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
                   eps: float = 1e-12, dim: int | None = None) -> Module:  # fmt: skip
     """Divide ``module.<name>`` by its spectral norm, estimated by power iteration with the
     buffers ``<name>_u`` and ``<name>_v`` before each training-mode forward."""
-    from jtorch.nn.modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: PLC0415
-
-    for hook in module._forward_pre_hooks.values():
-        if isinstance(hook, _SpectralNormHook) and hook.name == name:
-            raise RuntimeError(
-                f"Cannot register two spectral_norm hooks on the same parameter {name}"
-            )
-    if dim is None:
-        transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
-        dim = 1 if isinstance(module, transposed) else 0
-    hook = _SpectralNormHook(name, n_power_iterations, dim, eps)
+    _refuse_second(module, name, _SpectralNormHook, "spectral_norm")
+    hook = _SpectralNormHook(name, n_power_iterations, _spectral_dim(module, dim), eps)
     weight = module._parameters[name]
     with no_grad():
         h, w = hook.matrix(weight).shape
