@@ -197,13 +197,14 @@ def grid_sample(
     if mode == "bicubic":
         base = [co.detach().floor() for co in coords]
         weights = [_cubic_weights(co - b) for co, b in zip(coords, base)]
+        # the four tap positions along each dim, padded once (the 16 taps combine them)
+        taps = [
+            [_pad_coords(b + (o - 1), size, padding_mode, align_corners).long() for o in range(4)]
+            for b, size in zip(base, spatial)
+        ]
         out = 0
         for offsets in itertools.product(range(4), repeat=k):
-            idx = [
-                _pad_coords(b + (o - 1), size, padding_mode, align_corners)
-                for b, o, size in zip(base, offsets, spatial)
-            ]
-            idx = [i.long() for i in idx]
+            idx = [taps[d][o] for d, o in enumerate(offsets)]
             valid = _in_bounds(idx, spatial) if padding_mode == "zeros" else None
             w = weights[0][offsets[0]] * weights[1][offsets[1]]
             out = out + _gather(flat, idx, valid, spatial) * w.unsqueeze(1)
