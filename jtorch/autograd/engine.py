@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from jtorch import _parallel as parallel
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import AccumulateGrad, Node
 from jtorch.autograd.grad_mode import STATE
@@ -130,7 +131,7 @@ class _Sweep:
             a = g._array
             flags = a.flags
             if id(a) in self.stored or not (flags.writeable and flags.c_contiguous):
-                g = g.clone() if self.create_graph else Tensor._make(a.copy())
+                g = g.clone() if self.create_graph else Tensor._make(parallel.copy(a))
             self.stored.add(id(g._array))
             t._grad = g
         elif self.create_graph or old._requires_grad or not old._array.flags.writeable:

@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from jtorch import _parallel as parallel
 from jtorch import dtypes
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
@@ -111,6 +112,7 @@ __all__ = [
 
 
 _INT_MIN, _UINT_MAX = -(2**63), 2**64 - 1
+_ND, _BIG = np.ndarray, 2 * parallel.GRAIN  # NOTE: inline checks: a call would cost every op
 
 
 def _pair(a, b) -> list:
@@ -156,6 +158,8 @@ class Add(Function):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         if alpha == 1:
+            if a.__class__ is _ND and a.size >= _BIG:
+                return parallel.binary(np.add, a, b)
             return a + b
         ctx.alpha = alpha
         return a + alpha * b
@@ -182,6 +186,8 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         if alpha == 1:
+            if a.__class__ is _ND and a.size >= _BIG:
+                return parallel.binary(np.subtract, a, b)
             return a - b
         ctx.alpha = alpha
         return a - alpha * b
@@ -220,6 +226,8 @@ class Mul(Function):
             ctx.retain_inputs(0, 1) if need[0] else ctx.retain_inputs(0)
         if need[0] and not need[1]:
             ctx.retain_inputs(1)
+        if a.__class__ is _ND and a.size >= _BIG:
+            return parallel.binary(np.multiply, a, b)
         return a * b
 
     @staticmethod
@@ -283,6 +291,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.retain_inputs(1) if not ctx.needs_input_grad[1] else ctx.retain_inputs(0, 1)
+        if a.__class__ is _ND and a.size >= _BIG:
+            return parallel.binary(np.true_divide, a, b)
         return a / b
 
     @staticmethod

@@ -1,0 +1,136 @@
+"""Intra-op threads (jtorch/_parallel.py): split work gives exactly the serial result."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import jtorch
+from jtorch import _parallel as parallel
+
+BIG = 2 * parallel.GRAIN + 3  # over the threshold, and not a multiple of the thread count
+
+
+@pytest.fixture
+def two_threads():
+    old = jtorch.get_num_threads()
+    jtorch.set_num_threads(2)
+    yield
+    jtorch.set_num_threads(old)
+
+
+def _spy(monkeypatch) -> list:
+    """Record the ranges parallel_for hands out, still running them."""
+    ranges: list = []
+    real = parallel.parallel_for
+
+    def spy(n, work, fn):
+        real(n, work, lambda lo, hi: (ranges.append((lo, hi)), fn(lo, hi)))
+
+    monkeypatch.setattr(parallel, "parallel_for", spy)
+    return ranges
+
+
+@pytest.mark.parametrize(
+    "op, a, b",
+    [
+        (np.multiply, np.float32, np.float32),
+        (np.add, np.float32, 2.5),
+        (np.subtract, np.int64, 3),
+        (np.true_divide, np.int64, np.int64),  # int / int resolves to float64, as a / b does
+        (np.add, np.bool_, np.bool_),
+        (np.multiply, np.complex64, 1j),
+    ],
+)
+def test_binary_equals_the_ufunc(two_threads, monkeypatch, op, a, b):
+    r = np.random.default_rng(0)
+    x = (r.standard_normal(BIG) * 10).astype(a)
+    y = r.integers(1, 50, BIG).astype(b) if isinstance(b, type) else b
+    ranges = _spy(monkeypatch)
+    out = parallel.binary(op, x, y)
+    want = op(x, y)
+    assert out.dtype == want.dtype and out.shape == want.shape
+    np.testing.assert_array_equal(out, want)
+    assert len(ranges) == 2 and ranges[0][0] == 0 and ranges[-1][1] == BIG
+
+
+def test_binary_broadcasts_along_the_split(two_threads, monkeypatch):
+    r = np.random.default_rng(1)
+    x = r.standard_normal((BIG // 64, 64)).astype(np.float32)
+    for y in (r.standard_normal(64).astype(np.float32), x[:1], np.float32(2)):
+        ranges = _spy(monkeypatch)
+        np.testing.assert_array_equal(parallel.binary(np.add, x, y), x + y)
+        np.testing.assert_array_equal(parallel.binary(np.add, y, x), y + x)
+        assert len(ranges) == 4
+
+
+def test_small_or_single_thread_work_runs_inline(monkeypatch):
+    x = np.ones(BIG, np.float32)
+    ranges = _spy(monkeypatch)
+    parallel.binary(np.add, x[:10], 1.0)
+    assert ranges == []  # under the threshold: no split at all
+    old = jtorch.get_num_threads()
+    jtorch.set_num_threads(1)
+    try:
+        np.testing.assert_array_equal(parallel.binary(np.add, x, x), x + x)
+        np.testing.assert_array_equal(parallel.copy(x), x)
+    finally:
+        jtorch.set_num_threads(old)
+    assert ranges == [(0, BIG)]  # copy() never split on one thread
+
+
+def test_copy_is_c_contiguous(two_threads):
+    x = np.arange(BIG * 2, dtype=np.float64).reshape(2, BIG).T
+    out = parallel.copy(x)
+    assert out.flags.c_contiguous and not np.shares_memory(out, x)
+    np.testing.assert_array_equal(out, x)
+
+
+def test_worker_error_reaches_the_caller_and_the_pool_recovers(two_threads):
+    def fn(lo, hi):
+        if lo:
+            raise ValueError(f"range {lo}:{hi}")
+
+    with pytest.raises(ValueError, match="range"):
+        parallel.parallel_for(4, 4 * parallel.GRAIN, fn)
+    seen: list = []
+    parallel.parallel_for(4, 4 * parallel.GRAIN, lambda lo, hi: seen.append((lo, hi)))
+    assert sorted(seen) == [(0, 2), (2, 4)]
+
+
+def test_nested_and_concurrent_calls_run_inline(two_threads):
+    inner: list = []
+
+    def outer(lo, hi):
+        parallel.parallel_for(2, 4 * parallel.GRAIN, lambda a, b: inner.append((a, b)))
+
+    parallel.parallel_for(2, 4 * parallel.GRAIN, outer)
+    # NOTE: the worker's nested call runs inline; the caller's found the pool busy or free
+    assert (0, 2) in inner and len(inner) in (2, 3)
+
+    results: list = []
+
+    def user_thread():
+        x = np.full(BIG, 2.0)
+        results.append(bool((parallel.binary(np.multiply, x, x) == 4.0).all()))
+
+    threads = [threading.Thread(target=user_thread) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 4
+
+
+def test_large_autograd_step_matches_numpy(two_threads):
+    r = np.random.default_rng(2)
+    a, b, c, g = (r.standard_normal(BIG).astype(np.float32) for _ in range(4))
+    ta, tb, tc = (jtorch.tensor(x, requires_grad=True) for x in (a, b, c))
+    out = ta * tb + tc - ta / 3.0
+    out.backward(jtorch.tensor(g))
+    np.testing.assert_array_equal(out.detach().numpy(), a * b + c - a / np.float32(3))
+    np.testing.assert_array_equal(tb.grad.numpy(), g * a)
+    np.testing.assert_array_equal(tc.grad.numpy(), g)
+    assert not np.shares_memory(tc.grad.numpy(), g)
