@@ -38,16 +38,11 @@ _deterministic = [False]
 
 
 def set_num_threads(n: int) -> None:
-    """Threads for BLAS kernels (applied through threadpoolctl when it is installed)."""
+    """Threads for intra-op parallelism: large element-wise ops, copies and GEMMs are split over
+    ``n`` workers (jtorch/_parallel.py), each calling a single-threaded BLAS."""
     if n < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
     _threads["intra"] = int(n)
-    try:
-        from threadpoolctl import threadpool_limits  # noqa: PLC0415
-
-        threadpool_limits(int(n))
-    except ImportError:  # NOTE: without threadpoolctl the BLAS keeps its own setting
-        pass
 
 
 def get_num_threads() -> int:

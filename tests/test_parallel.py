@@ -134,3 +134,53 @@ def test_large_autograd_step_matches_numpy(two_threads):
     np.testing.assert_array_equal(tb.grad.numpy(), g * a)
     np.testing.assert_array_equal(tc.grad.numpy(), g)
     assert not np.shares_memory(tc.grad.numpy(), g)
+
+
+@pytest.mark.parametrize(
+    "a_shape, b_shape, transpose_a",
+    [
+        ((300, 400), (400, 300), False),
+        ((400, 300), (400, 300), True),
+        ((4, 200, 64), (64, 300), False),
+    ],
+)
+def test_matmul_splits_rows_or_batch(two_threads, monkeypatch, a_shape, b_shape, transpose_a):
+    r = np.random.default_rng(3)
+    a = r.standard_normal(a_shape)
+    a = a.T if transpose_a else a
+    b = r.standard_normal(b_shape)
+    ranges = _spy(monkeypatch)
+    out = parallel.matmul(a, b)
+    assert len(ranges) == 2 and out.shape == (a @ b).shape
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+
+
+def _conv_pool_step(x, w, b):
+    F = jtorch.nn.functional
+    y = F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=1)), 2)
+    y.backward(jtorch.ones_like(y) * 0.5)
+    return y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
+
+
+def test_conv_and_pool_threads_equal_one_thread(monkeypatch):
+    """Batch-split im2col, GEMMs, col2im and max pooling give the single-thread results."""
+    r = np.random.default_rng(4)
+    arrays = [r.standard_normal(s) for s in ((16, 8, 24, 24), (16, 8, 3, 3), (16,))]
+    results = []
+    for threads in (1, 2):
+        old = jtorch.get_num_threads()
+        jtorch.set_num_threads(threads)
+        ranges = _spy(monkeypatch)
+        try:
+            results.append(_conv_pool_step(*(jtorch.tensor(a, requires_grad=True) for a in arrays)))
+        finally:
+            jtorch.set_num_threads(old)
+        assert any(hi - lo < 16 for lo, hi in ranges) == (threads == 2)
+    for one, two in zip(*results):
+        np.testing.assert_allclose(two, one, rtol=1e-12, atol=1e-12)
+
+
+def test_numpy_blas_runs_single_threaded_under_jtorch():
+    threadpoolctl = pytest.importorskip("threadpoolctl", reason="threadpoolctl is not installed")
+    blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)

@@ -19,6 +19,7 @@ import string
 
 import numpy as np
 
+from jtorch import _parallel as parallel
 from jtorch._tensor import Tensor
 from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
 from jtorch.amp.autocast_mode import autocast_args
@@ -133,7 +134,7 @@ class _Product:
 class Mm(_Product, Function):
     @staticmethod
     def product(a, b):
-        return a @ b
+        return parallel.matmul(a, b)
 
     @staticmethod
     def grad_a(grad: Tensor, b: Tensor) -> Tensor:
@@ -149,7 +150,7 @@ class Bmm(_Product, Function):
 
     @staticmethod
     def product(a, b):
-        return xp_of(a).matmul(a, b)
+        return parallel.matmul(a, b)
 
     @staticmethod
     def grad_a(grad: Tensor, b: Tensor) -> Tensor:
@@ -208,7 +209,7 @@ class _BatchSum:
     @staticmethod
     def product(a, b):
         n, k = a.shape[1], a.shape[0] * a.shape[2]
-        return a.transpose(1, 0, 2).reshape(n, k) @ b.reshape(k, b.shape[2])
+        return parallel.matmul(a.transpose(1, 0, 2).reshape(n, k), b.reshape(k, b.shape[2]))
 
     @staticmethod
     def grad_a(grad: Tensor, b: Tensor) -> Tensor:

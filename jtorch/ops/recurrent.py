@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from itertools import accumulate
 
+from jtorch import _parallel as parallel
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import STATE
@@ -46,7 +47,7 @@ def _steps(n: int, batch: int, batch_sizes, reverse: bool) -> list[tuple[int, in
 
 def _project(x, w_ih, b_ih, b_hh):
     """``x @ w_ih.T + biases`` for all steps at once: one GEMM, ``(N, gates)``."""
-    gates = x @ w_ih.T
+    gates = parallel.matmul(x, w_ih.T)
     for b in (b_ih, b_hh):
         if b is not None:
             gates += b
@@ -74,9 +75,9 @@ def _param_grads(need, k: int, dgx, dgh, x, hp, w_ih, w_hh) -> tuple:
     else:
         db_hh = dgh.sum(0)
     return (
-        dgx @ w_ih if need[0] else None,
-        dgx.T @ x if need[k] else None,
-        dgh.T @ hp if need[k + 1] else None,
+        parallel.matmul(dgx, w_ih) if need[0] else None,
+        parallel.matmul(dgx.T, x) if need[k] else None,
+        parallel.matmul(dgh.T, hp) if need[k + 1] else None,
         db_ih,
         db_hh,
     )
@@ -120,7 +121,7 @@ def _rows_in_order(outs: dict) -> Tensor:
 
 
 def _reference_steps(x, h0, w_ih, b_ih, b_hh, batch_sizes, reverse):
-    gx = x @ w_ih.T
+    gx = parallel.matmul(x, w_ih.T)
     for b in (b_ih, b_hh):
         if b is not None:
             gx = gx + b
@@ -214,7 +215,7 @@ class LSTMLayer(Function):
             xp.matmul(mb, w_hh, out=dhb)
         need = ctx.needs_input_grad
         dx, dw_ih, dw_hh, db_ih, db_hh = _param_grads(need, 3, m, m, x, hp, w_ih, w_hh)
-        dw_hr = dhp.T @ (o * tc) if need[7] else None
+        dw_hr = parallel.matmul(dhp.T, o * tc) if need[7] else None
         dh0 = dh if need[1] else None
         dc0 = dc if need[2] else None
         return _wrap(dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dw_hr)
