@@ -184,3 +184,34 @@ def test_numpy_blas_runs_single_threaded_under_jtorch():
     threadpoolctl = pytest.importorskip("threadpoolctl", reason="threadpoolctl is not installed")
     blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
     assert blas and all(i["num_threads"] == 1 for i in blas)
+
+
+@pytest.mark.parametrize("form", ["linear", "mm", "mm of transposes"])
+def test_mm_grads_run_side_by_side(monkeypatch, form):
+    """A mid-sized product's two grads, one per thread, equal the one-thread grads."""
+    r = np.random.default_rng(5)
+    x, w = r.standard_normal((128, 256)), r.standard_normal((128, 256))
+    g = r.standard_normal((128, 128))
+    results = []
+    for threads in (1, 2):
+        old = jtorch.get_num_threads()
+        jtorch.set_num_threads(threads)
+        ranges = _spy(monkeypatch)
+        try:
+            tx, tw = jtorch.tensor(x, requires_grad=True), jtorch.tensor(w, requires_grad=True)
+            if form == "linear":
+                y = jtorch.nn.functional.linear(tx, tw, jtorch.zeros(128, dtype=jtorch.float64))
+            elif form == "mm":
+                y = tx @ tw.T.contiguous()
+            else:
+                y = tx.T.contiguous().T @ tw.t()
+            y.backward(jtorch.tensor(g))
+        finally:
+            jtorch.set_num_threads(old)
+        assert ((0, 1) in ranges) == (threads == 2)
+        assert tw.grad.is_contiguous() or form == "mm"
+        results.append((y.detach().numpy(), tx.grad.numpy(), tw.grad.numpy()))
+    for one, two in zip(*results):
+        np.testing.assert_allclose(two, one, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(results[0][1], g @ w, rtol=1e-10)
+    np.testing.assert_allclose(results[0][2], g.T @ x, rtol=1e-10)

@@ -20,10 +20,12 @@ import string
 import numpy as np
 
 from jtorch import _parallel as parallel
+from jtorch._runtime import get_num_threads
 from jtorch._tensor import Tensor
 from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
 from jtorch.amp.autocast_mode import autocast_args
 from jtorch.autograd.function import Function
+from jtorch.autograd.grad_mode import STATE
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._broadcast import broadcast_shapes
 from jtorch.ops._inplace import with_out
@@ -101,6 +103,10 @@ def _product_grads(kind, ctx, grad: Tensor, a: Tensor | None, b: Tensor | None) 
     contiguous array, which AccumulateGrad then stores without a copy.
     """
     t_a, t_b = ctx.transposed
+    if kind is Mm and a is not None and b is not None and not STATE.enabled:
+        both = _mm_grads_at_once(grad._array, a._array, b._array, t_a, t_b)
+        if both is not None:
+            return both
     if b is None:
         ga = None
     elif t_a and kind is Mm:
@@ -114,6 +120,32 @@ def _product_grads(kind, ctx, grad: Tensor, a: Tensor | None, b: Tensor | None) 
     else:
         gb = kind.grad_b(a, grad)
     return ga, gb
+
+
+def _mm_grads_at_once(g, a, b, t_a: bool, t_b: bool) -> tuple | None:
+    """Both grads of a real 2-D ``a @ b``, as two concurrent GEMMs, when each is mid-sized.
+
+    NOTE: a GEMM under about 10M multiply-adds is not worth splitting (a worker's wake-up costs
+    as much as it saves), but the two independent grads of one product run side by side, one
+    per thread. Arrays only: used in a backward that records no graph. None when not worth it.
+    """
+    if type(g) is not np.ndarray or g.dtype.kind != "f" or get_num_threads() < 2:
+        return None
+    m, k, n = a.shape[0], a.shape[1], b.shape[1]
+    if not 1_000_000 <= m * k * n < 2 * 40 * parallel.GRAIN:
+        return None
+    out: list = [None, None]
+    jobs = (
+        lambda: (b @ g.T).T if t_a else g @ b.T,
+        lambda: (g.T @ a).T if t_b else a.T @ g,
+    )
+
+    def run(lo: int, hi: int) -> None:
+        for j in range(lo, hi):
+            out[j] = jobs[j]()
+
+    parallel.parallel_for(2, 2 * parallel.GRAIN, run)
+    return Tensor._make(out[0]), Tensor._make(out[1])
 
 
 class _Product:
