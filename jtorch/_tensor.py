@@ -26,6 +26,8 @@ from jtorch._size import Size
 
 __all__ = ["Tensor"]
 
+_OWN_STATE = frozenset({"_grad", "_leaf_edge", "_vc", "_base", "_view_chain", "_view_version"})
+
 
 class Tensor:
     """A multi-dimensional array with autograd, as ``torch.Tensor``.
@@ -46,7 +48,7 @@ class Tensor:
     _view_version = 0  # the version counter's value when this view's grad_fn was built
     _hooks = None
     _post_acc_hooks = None
-    _acc_ref = None
+    _leaf_edge = None  # (AccumulateGrad, 0) once a leaf was an op's input
 
     # NOTE: ndarray op Tensor must defer to Tensor's reflected dunder, and np.asarray(t) works.
     __array_ufunc__ = None
@@ -113,15 +115,15 @@ class Tensor:
             self._refresh_view_graph()
         if self.grad_fn is not None:
             return (self.grad_fn, self._output_nr)
-        ref = self._acc_ref
-        acc = ref() if ref is not None else None
-        if acc is None:
-            # NOTE: AccumulateGrad(self) without the __init__ call: a leaf's node is rebuilt by
-            # every op once the previous graph is gone (torch keeps it weakly too).
+        edge = self._leaf_edge
+        if edge is None:
+            # NOTE: the leaf holds its node and the node holds the leaf weakly (no cycle); the
+            # graph keeps the leaf alive instead (_record puts it in the consumer's _in_meta), so
+            # a leaf's node is built once, not again by every op once the last graph is gone.
             acc = _new(_AccumulateGrad)
-            acc.edges, acc._saved, acc.variable = (), None, self
-            self._acc_ref = weakref.ref(acc)
-        return (acc, 0)
+            acc.edges, acc._saved, acc._variable = (), None, weakref.ref(self)
+            edge = self._leaf_edge = (acc, 0)
+        return edge
 
     def _refresh_view_graph(self) -> None:
         """After an in-place write to its base (or a sibling view), a view's grad_fn is stale:
@@ -481,9 +483,11 @@ class Tensor:
         new = type(self).__new__(type(self))
         Tensor._init(new, self._array.copy())
         new._requires_grad = self._requires_grad
+        # NOTE: the copy gets its own autograd state (node, version counter, grad), not the
+        # original's; other instance attributes (user attributes, hooks) are carried over.
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _OWN_STATE})
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        new.__dict__.update(self.__dict__)
         memo[id(self)] = new
         return new
 

@@ -572,7 +572,7 @@ def make_dot(
 
 def _meta_text(meta: tuple) -> str:
     """``(5, 4)``, with the dtype when it is not float32: ``(5, 4) float64``."""
-    shape, dtype = meta
+    shape, dtype = meta[0], meta[1]  # NOTE: a leaf input's meta also holds the leaf
     return _shape(shape) + ("" if dtype == "float32" else f" {dtype}")
 
 

@@ -302,7 +302,8 @@ def _run_node(node: Node, grads: list, sweep: _Sweep, buffers: dict, deps: dict,
         g = grad_inputs[i] if i < n_grads else None
         child, nr = edge
         if g is not None:
-            shape, dtype = node._in_meta[i]
+            meta = node._in_meta[i]
+            shape, dtype = meta[0], meta[1]
             a = g._array
             if a.shape != shape:
                 g = _reduce_grad(node, i, g, shape)

@@ -184,7 +184,7 @@ class Node:
 class AccumulateGrad(Node):
     """The node of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
-    __slots__ = ("variable",)
+    __slots__ = ("_variable",)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -192,7 +192,12 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         self.edges = ()
         self._saved = None
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Tensor:
+        """The leaf (held weakly here: the leaf holds this node, and a graph holds the leaf)."""
+        return self._variable()
 
 
 class Function:
@@ -273,7 +278,13 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
     for t, need in zip(inputs, ctx.needs_input_grad):
         if need:
             edges.append(t._edge())
-            meta.append((t._array.shape, t._array.dtype))
+            # NOTE: a leaf rides along in its meta: the graph keeps its leaves alive (as torch's
+            # AccumulateGrad does), while the leaf's node only refers to it weakly.
+            meta.append(
+                (t._array.shape, t._array.dtype)
+                if t.grad_fn is not None
+                else (t._array.shape, t._array.dtype, t)
+            )
         else:
             edges.append(None)
             meta.append(None)
@@ -427,7 +438,14 @@ def _record_user(ctx: Node, args: tuple, out):
         a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args
     )
     ctx._in_meta = tuple(
-        (a._array.shape, a._array.dtype) if isinstance(a, Tensor) else None for a in args
+        (
+            (a._array.shape, a._array.dtype, a)
+            if a._requires_grad and a.grad_fn is None
+            else (a._array.shape, a._array.dtype)
+        )
+        if isinstance(a, Tensor)
+        else None
+        for a in args
     )
     if STATE.anomaly:
         ctx.metadata["traceback_"] = "".join(traceback.format_stack()[:-2])
