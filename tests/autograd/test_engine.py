@@ -427,3 +427,32 @@ def test_set_detect_anomaly_function_and_context():
     with jtorch.autograd.set_detect_anomaly(True, check_nan=False):
         assert mode.is_anomaly_enabled() and not mode.is_anomaly_check_nan_enabled()
     assert not mode.is_anomaly_enabled()
+
+
+def test_graph_keeps_its_leaves_alive_and_only_while_it_lives():
+    """A leaf's AccumulateGrad is built once; a graph keeps its leaves alive, as torch does."""
+    import copy  # noqa: PLC0415
+    import gc  # noqa: PLC0415
+    import weakref  # noqa: PLC0415
+
+    w = jtorch.ones(3, requires_grad=True)
+    first = (w * 2).grad_fn.next_functions[0][0]
+    assert (w + 1).grad_fn.next_functions[0][0] is first  # the same node, op after op
+    y = (w * 2).sum()
+    alive = weakref.ref(w)
+    del w
+    gc.collect()
+    assert alive() is not None  # held by y's graph only
+    y.backward()
+    acc = y.grad_fn.next_functions[0][0].next_functions[0][0]
+    assert acc.name() == "torch::autograd::AccumulateGrad"
+    assert acc.variable is alive() and acc.variable.grad.tolist() == [2.0, 2.0, 2.0]
+    del y, acc
+    assert alive() is None  # freed by reference counting once the graph is gone, no cycle
+
+    w = jtorch.ones(2, requires_grad=True)
+    (w * 3).sum().backward()
+    c = copy.deepcopy(w)
+    (c * 5).sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0] and c.grad.tolist() == [8.0, 8.0]
+    assert c._edge()[0] is not w._edge()[0]
