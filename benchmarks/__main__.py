@@ -30,6 +30,7 @@ FILES = (
     "interop",
     "dataloader",
     "notebook",
+    "memory",
 )
 LIBS = ("jtorch", "torch", "numpy", "autograd", "mygrad")
 THREADS = "2"

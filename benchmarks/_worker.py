@@ -9,7 +9,7 @@ import importlib
 import json
 import sys
 
-from benchmarks._timing import median_time
+from benchmarks._timing import median_time, peak_memory
 
 
 def _library(name: str):
@@ -32,9 +32,13 @@ def main() -> None:
     except ImportError:
         print(json.dumps(None))
         return
-    fn = importlib.import_module(f"benchmarks.{module}").WORKLOADS[workload](lib_name, lib, quick)
+    mod = importlib.import_module(f"benchmarks.{module}")
+    fn = mod.WORKLOADS[workload](lib_name, lib, quick)
     if fn is None:
         print(json.dumps(None))
+        return
+    if getattr(mod, "MEASURE", "time") == "memory":
+        print(json.dumps(peak_memory(fn)))
         return
     budget, repeat = (0.05, 3) if quick else (2.0, 21)
     print(json.dumps(median_time(fn, budget=budget, repeat=repeat)))

@@ -47,3 +47,14 @@ def test_runner_prints_table_and_json(tmp_path: Path) -> None:
     rows = json.loads(out.read_text())
     assert [r["workload"] for r in rows] == ["from_numpy, 1M elements", ".numpy(), 1M elements"]
     assert all(isinstance(r["jtorch"], float) and r["jtorch"] > 0 for r in rows)
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux's /proc")
+def test_peak_memory_sees_a_step_that_allocates() -> None:
+    import numpy as np  # noqa: PLC0415
+
+    from benchmarks._timing import peak_memory  # noqa: PLC0415
+
+    big = peak_memory(lambda: np.ones(50_000_000 // 8).sum())  # 50 MB, touched, then freed
+    assert 45e6 <= big <= 80e6
+    assert peak_memory(lambda: None) < 5e6

@@ -72,51 +72,84 @@ def _out_size(size: int, k: int, s: int, lo: int, hi: int, d: int) -> int:
     return (size + lo + hi - d * (k - 1) - 1) // s + 1
 
 
-def _im2col(x, kernel: tuple, stride, pads, dilation, groups: int, out: tuple | None = None):
-    """Columns ``(N, groups, C/groups * prod(kernel), L)`` of ``x (N, C, *S)`` (one copy)."""
+def _geometry(x, kernel: tuple, stride, pads, dilation, out: tuple | None):
+    """``x`` padded, and the output size (given, or what the window fits)."""
     xpad = _pad(x, pads)
     if out is None:
         out = tuple(
             _out_size(s, k, st, 0, 0, d)
             for s, k, st, d in zip(xpad.shape[2:], kernel, stride, dilation)
         )
-    cols = parallel.copy(_windows(xpad, kernel, out, stride, dilation))
-    return cols.reshape(x.shape[0], groups, -1, math.prod(out)), out
+    return xpad, tuple(out)
 
 
-def _shared_matmul(w, x):
-    """``w @ x`` for a shared ``w (G, M, K)`` and a batch ``x (N, G, K, L)``, split by batch.
+def _columns(xpad, kernel: tuple, out: tuple, stride, dilation, groups: int):
+    """im2col: columns ``(n, groups, C/groups * prod(kernel), L)`` of padded ``xpad`` (a copy)."""
+    cols = _windows(xpad, kernel, out, stride, dilation)
+    return cols.reshape(xpad.shape[0], groups, -1, math.prod(out))
 
-    NOTE: the batch is split over jtorch's threads, each GEMM on the (single-threaded) BLAS:
-    1.5-1.8x faster than OpenBLAS threading each small GEMM (32x144 by 144x256) on its own.
+
+def _by_chunks(xp, n: int, per_sample: int, work: int, body) -> list:
+    """``body(lo, hi)`` over the batch in chunks whose temporaries stay near 1 MiB (in cache, and
+    never a whole batch of columns at once), one range of chunks per thread. Returns, for each
+    thread's range in order, the sum of what ``body`` returned (for reductions).
+
+    NOTE: convolution's columns are ``prod(kernel)`` times the input: materialising them for a
+    whole batch made a ConvNet step peak at 2.3x torch's memory.
     """
+    step = max(1, (1 << 20) // max(1, per_sample)) if xp is np else n
+    sums: dict = {}
+
+    def run(lo: int, hi: int) -> None:
+        total = None
+        for s in range(lo, hi, step):
+            part = body(s, min(hi, s + step))
+            if part is not None and total is None:
+                total = part
+            elif part is not None:
+                total += part
+        sums[lo] = total
+
+    parallel.parallel_for(n, work, run) if xp is np else run(0, n)
+    return [sums[k] for k in sorted(sums)]
+
+
+def _conv_forward(x, w, stride, pads, dilation, groups: int, out: tuple | None):
+    """``conv(x, w)`` as im2col and a GEMM per chunk of samples: ``(N, O, *out)``."""
     xp = xp_of(x)
-    if xp is not np:
-        return xp.matmul(w, x)
-    out = np.empty(x.shape[:-2] + (w.shape[-2], x.shape[-1]), np.result_type(w, x))
+    n, o = x.shape[0], w.shape[0]
+    xpad, out = _geometry(x, w.shape[2:], stride, pads, dilation, out)
+    wm = w.reshape(groups, o // groups, -1)
+    y = xp.empty((n, groups, o // groups, math.prod(out)), xp.result_type(x, w))
 
-    def run(lo: int, hi: int) -> None:
-        np.matmul(w, x[lo:hi], out=out[lo:hi])
+    def body(lo: int, hi: int) -> None:
+        cols = _columns(xpad[lo:hi], w.shape[2:], out, stride, dilation, groups)
+        xp.matmul(wm, cols, out=y[lo:hi])
 
-    parallel.parallel_for(x.shape[0], out.size * w.shape[-1] // 8, run)
-    return out
+    per_sample = wm.shape[2] * groups * y.shape[3] * y.itemsize
+    _by_chunks(xp, n, per_sample, y.size * wm.shape[2] // 8, body)
+    return y.reshape((n, o) + out)
 
 
-def _summed_matmul(a, b):
-    """``(a @ b).sum(0)`` over a batch ``a (N, G, M, L)``, ``b (N, G, L, K)``, split by batch."""
-    xp = xp_of(a)
-    if xp is not np:
-        return xp.matmul(a, b).sum(0)
-    parts: dict = {}
+def _conv_weight_grad(x, g, kernel: tuple, stride, pads, dilation, groups: int):
+    """``gw[o, c, k] = sum_{n,l} g[n, o, l] * im2col(x)[n, c, k, l]``, columns rebuilt per chunk."""
+    xp = xp_of(g)
+    n, o = g.shape[:2]
+    xpad, out = _geometry(x, kernel, stride, pads, dilation, g.shape[2:])
+    gm = g.reshape(n, groups, o // groups, -1)
+    ck = x.shape[1] // groups * math.prod(kernel)
 
-    def run(lo: int, hi: int) -> None:
-        parts[lo] = np.matmul(a[lo:hi], b[lo:hi]).sum(0)
+    def body(lo: int, hi: int):
+        cols = _columns(xpad[lo:hi], kernel, out, stride, dilation, groups)
+        return xp.matmul(gm[lo:hi], cols.swapaxes(2, 3)).sum(0)
 
-    parallel.parallel_for(a.shape[0], a.size * b.shape[-1] // 8, run)
-    total, *rest = (parts[k] for k in sorted(parts))
+    per_sample = ck * groups * gm.shape[3] * g.itemsize
+    total, *rest = _by_chunks(xp, n, per_sample, gm.size * ck // 8, body)
     for part in rest:
         total += part
-    return total
+    if total is None:  # an empty batch
+        total = xp.zeros((groups, o // groups, ck), xp.result_type(x, g))
+    return total.reshape((o, x.shape[1] // groups) + tuple(kernel))
 
 
 def _col2im(cols, stride, pads, dilation, size: tuple):
@@ -145,15 +178,27 @@ def _col2im(cols, stride, pads, dilation, size: tuple):
 
 
 def _conv_adjoint(y, w, stride, pads, dilation, groups: int, size: tuple):
-    """Transposed convolution: the adjoint of ``conv(., w)`` applied to ``y (N, O, *out)``."""
+    """Transposed convolution: the adjoint of ``conv(., w)`` applied to ``y (N, O, *out)``,
+    a GEMM and a col2im per chunk of samples."""
+    xp = xp_of(y)
     n, o = y.shape[:2]
     kernel = w.shape[2:]
     wm = w.reshape(groups, o // groups, -1).swapaxes(1, 2)
-    if all(st == 1 for st in stride):
-        return _adjoint_stride1(y, wm, kernel, pads, dilation, size)
-    cols = _shared_matmul(wm, y.reshape(n, groups, o // groups, -1))
-    cols = cols.reshape((n, w.shape[1] * groups) + kernel + y.shape[2:])
-    return _col2im(cols, stride, pads, dilation, size)
+    ym = y.reshape(n, groups, o // groups, -1)
+    out = xp.empty((n, w.shape[1] * groups) + tuple(size), xp.result_type(y, w))
+    stride1 = all(st == 1 for st in stride)
+
+    def body(lo: int, hi: int) -> None:
+        if stride1:
+            out[lo:hi] = _adjoint_stride1(y[lo:hi], wm, kernel, pads, dilation, size)
+        else:
+            cols = xp.matmul(wm, ym[lo:hi])
+            cols = cols.reshape((hi - lo, out.shape[1]) + kernel + y.shape[2:])
+            out[lo:hi] = _col2im(cols, stride, pads, dilation, size)
+
+    per_sample = wm.shape[1] * groups * ym.shape[3] * y.itemsize
+    _by_chunks(xp, n, per_sample, ym.size * wm.shape[1] // 8, body)
+    return out
 
 
 def _adjoint_stride1(y, wm, kernel: tuple, pads, dilation, size: tuple):
@@ -177,7 +222,7 @@ def _adjoint_stride1(y, wm, kernel: tuple, pads, dilation, size: tuple):
         wide[(...,) + tuple(slice(0, q) for q in out[1:])] = y
         y = wide
     run = out[0] * pitch[0]
-    cols = _shared_matmul(wm, y.reshape(n, wm.shape[0], o // wm.shape[0], run))
+    cols = xp.matmul(wm, y.reshape(n, wm.shape[0], o // wm.shape[0], run))
     cols = cols.reshape(n, -1, math.prod(kernel), run)
     shifts = [
         sum(i * d * p for i, d, p in zip(offs, dilation, pitch))
@@ -185,20 +230,18 @@ def _adjoint_stride1(y, wm, kernel: tuple, pads, dilation, size: tuple):
     ]
     plane = math.prod(padded)
     buf = xp.zeros((n, cols.shape[1], max(plane, shifts[-1] + run)), y.dtype)
-
-    def add(lo: int, hi: int) -> None:
-        for k, sh in enumerate(shifts):
-            buf[lo:hi, :, sh : sh + run] += cols[lo:hi, :, k]
-
-    parallel.parallel_for(n, buf.size, add) if xp is np else add(0, n)
+    for k, sh in enumerate(shifts):
+        buf[:, :, sh : sh + run] += cols[:, :, k]
     buf = buf[:, :, :plane].reshape((n, -1) + padded)
-    crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))
-    return xp.ascontiguousarray(buf[(slice(None), slice(None)) + crop])
+    return buf[
+        (slice(None), slice(None)) + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))
+    ]
 
 
 # -- convolution --------------------------------------------------------------------------------
 class Convolution(Function):
-    """``conv(x, w) + b`` (or its transpose): im2col and one batched GEMM; grads are convs."""
+    """``conv(x, w) + b`` (or its transpose): im2col and GEMMs by chunks of samples; grads are
+    convs."""
 
     node_name = "ConvolutionBackward0"
 
@@ -210,12 +253,7 @@ class Convolution(Function):
         if transposed:
             y = _conv_adjoint(x, w, stride, pads, dilation, groups, size)
         else:
-            cols, out = _im2col(x, w.shape[2:], stride, pads, dilation, groups, size)
-            if ctx.needs_input_grad[1]:
-                ctx.cols = cols  # NOTE: the weight grad reuses the columns (no second im2col)
-            o = w.shape[0]
-            y = _shared_matmul(w.reshape(groups, o // groups, -1), cols)
-            y = y.reshape((x.shape[0], o) + out)
+            y = _conv_forward(x, w, stride, pads, dilation, groups, size)
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
         return y
@@ -237,8 +275,7 @@ class Convolution(Function):
             if need[0]:
                 gx = Convolution.apply(grad, w, None, **args, transposed=True, size=size)
             if need[1]:
-                cols = getattr(ctx, "cols", None)
-                gw = ConvWeight.apply(x, grad, kernel=tuple(w.shape[2:]), **args, cols=cols)
+                gw = ConvWeight.apply(x, grad, kernel=tuple(w.shape[2:]), **args)
         if need[2]:
             gb = grad.sum((0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb
@@ -248,14 +285,10 @@ class ConvWeight(Function):
     """Weight gradient ``gw[o, c, k] = sum_{n,l} g[n, o, l] * im2col(x)[n, c, k, l]``."""
 
     @staticmethod
-    def forward(ctx, x, g, kernel, stride, pads, dilation, groups, cols=None):
+    def forward(ctx, x, g, kernel, stride, pads, dilation, groups):
         ctx.args = (stride, pads, dilation, groups)
         ctx.retain_inputs(0, 1)
-        if cols is None:
-            cols, _ = _im2col(x, kernel, stride, pads, dilation, groups, g.shape[2:])
-        n, o = g.shape[:2]
-        gw = _summed_matmul(g.reshape(n, groups, o // groups, -1), cols.swapaxes(2, 3))
-        return gw.reshape((o, x.shape[1] // groups) + tuple(kernel))
+        return _conv_weight_grad(x, g, kernel, stride, pads, dilation, groups)
 
     @staticmethod
     def backward(ctx, grad):
