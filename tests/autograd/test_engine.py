@@ -456,3 +456,20 @@ def test_graph_keeps_its_leaves_alive_and_only_while_it_lives():
     (c * 5).sum().backward()
     assert w.grad.tolist() == [3.0, 3.0] and c.grad.tolist() == [8.0, 8.0]
     assert c._edge()[0] is not w._edge()[0]
+
+
+def test_saved_tensors_are_released_as_backward_passes_them():
+    import weakref  # noqa: PLC0415
+
+    x = jtorch.randn(1000, requires_grad=True)
+    t = x * 1.5
+    u = t.sin()  # SinBackward saves t
+    v = u.cos()  # CosBackward saves u
+    loss = v.sum()
+    u_array = weakref.ref(u._array)
+    seen = []
+    t.register_hook(lambda g: seen.append(u_array() is None))  # runs before x's grad is formed
+    del u, v
+    assert u_array() is not None  # held by the graph until its node has run
+    loss.backward()
+    assert seen == [True]
