@@ -726,13 +726,14 @@ def cross_entropy(
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    axis = 0 if input.dim() == 1 else 1
+    ndim = input._array.ndim
+    axis = 0 if ndim == 1 else 1
     logp = log_softmax(input, axis)
-    n_classes = input.shape[axis]
-    wshape = [1] * input.dim()
+    n_classes = input._array.shape[axis]
+    wshape = [1] * ndim
     if weight is not None:
         wshape[axis] = n_classes
-    if target.is_floating_point():
+    if target._array.dtype.kind == "f":
         if tuple(target.shape) != tuple(input.shape):
             raise RuntimeError(
                 "Expected floating point target to have the same shape as input, got "

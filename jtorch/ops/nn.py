@@ -634,8 +634,9 @@ class NllLoss(Function):
         bad = (t < 0) | (t >= x.shape[axis])
         if bad.any():
             raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-        idx = xp.expand_dims(t, axis)
-        picked = xp.take_along_axis(x, idx, axis).squeeze(axis)
+        # NOTE: a (N, C) input picks with one fancy index; take_along_axis costs ~10 us more
+        idx = (xp.arange(t.shape[0]), t) if x.ndim == 2 else xp.expand_dims(t, axis)
+        picked = x[idx] if x.ndim == 2 else xp.take_along_axis(x, idx, axis).squeeze(axis)
         w = valid.astype(x.dtype) if weight is None else weight[t] * valid
         losses = -picked * w
         denom = 1
@@ -644,15 +645,16 @@ class NllLoss(Function):
         ctx.saved = (idx, w, axis, x.shape, reduction, denom)
         if reduction == "none":
             return losses
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return xp.asarray(losses.sum() / denom, dtype=x.dtype)
+        return xp.asarray(losses.sum() / denom, dtype=x.dtype)  # 0/0: nan, silently as torch
 
     @staticmethod
     def backward(ctx, grad):
         idx, w, axis, shape, reduction, denom = ctx.saved
         xp = xp_of(w)
         coef = xp.zeros(shape, w.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if type(idx) is tuple:
+            coef[idx] = -w / denom
+        else:
             xp.put_along_axis(coef, idx, xp.expand_dims(-w / denom, axis), axis)
         if reduction == "none":
             grad = grad.unsqueeze(axis)
@@ -667,7 +669,8 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             "expected target dtype to be Long or Byte, but got "
             f"{target.dtype._legacy.replace('Tensor', '')}"
         )
-    if input.dim() >= 2 and (target.dim() < 1 or input.shape[0] != target.shape[0]):
+    xs, ts = input._array.shape, target._array.shape
+    if len(xs) >= 2 and (len(ts) < 1 or xs[0] != ts[0]):
         raise ValueError(
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
             f"({target.shape[0] if target.dim() else 0})."
