@@ -19,6 +19,7 @@ import numpy as np
 
 from jtorch import dtypes
 from jtorch._tensor import Tensor
+from jtorch.autograd.grad_mode import STATE
 
 __all__ = ["promote", "promote_to", "sum_to", "broadcast_shapes", "to_operand", "float_operand"]
 
@@ -125,5 +126,8 @@ def sum_to(g: Tensor, shape: tuple) -> Tensor:
     dims = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
     )
+    if not STATE.enabled and g._array.dtype.kind in "fc":  # no graph: sum the array (as Sum)
+        a = g._array.sum(axis=dims, keepdims=True) if dims else g._array
+        return Tensor._make(a.reshape(shape) if a.shape != shape else a)
     out = g.sum(dims, keepdim=True) if dims else g
     return out.reshape(shape) if out._array.shape != shape else out

@@ -103,10 +103,10 @@ def _product_grads(kind, ctx, grad: Tensor, a: Tensor | None, b: Tensor | None) 
     contiguous array, which AccumulateGrad then stores without a copy.
     """
     t_a, t_b = ctx.transposed
-    if kind is Mm and a is not None and b is not None and not STATE.enabled:
-        both = _mm_grads_at_once(grad._array, a._array, b._array, t_a, t_b)
-        if both is not None:
-            return both
+    if kind is Mm and not STATE.enabled and grad._array.dtype.kind == "f":
+        return _mm_grads_arrays(
+            grad._array, None if a is None else a._array, None if b is None else b._array, t_a, t_b
+        )
     if b is None:
         ga = None
     elif t_a and kind is Mm:
@@ -122,30 +122,36 @@ def _product_grads(kind, ctx, grad: Tensor, a: Tensor | None, b: Tensor | None) 
     return ga, gb
 
 
-def _mm_grads_at_once(g, a, b, t_a: bool, t_b: bool) -> tuple | None:
-    """Both grads of a real 2-D ``a @ b``, as two concurrent GEMMs, when each is mid-sized.
+def _mm_grads_arrays(g, a, b, t_a: bool, t_b: bool) -> tuple:
+    """The grads of a real 2-D ``a @ b`` on arrays (a backward that records no graph), each
+    None where its operand needs none; a transposed operand's grad comes out transposed.
 
-    NOTE: a GEMM under about 10M multiply-adds is not worth splitting (a worker's wake-up costs
-    as much as it saves), but the two independent grads of one product run side by side, one
-    per thread. Arrays only: used in a backward that records no graph. None when not worth it.
+    NOTE: no Tensor ops, so no transpose nodes: two GEMMs and two wraps. Two mid-sized GEMMs
+    (too small to split, since a worker's wake-up costs as much as half of one saves) run side
+    by side, one per thread.
     """
-    if type(g) is not np.ndarray or g.dtype.kind != "f" or get_num_threads() < 2:
-        return None
-    m, k, n = a.shape[0], a.shape[1], b.shape[1]
-    if not 1_000_000 <= m * k * n < 2 * 40 * parallel.GRAIN:
-        return None
-    out: list = [None, None]
-    jobs = (
-        lambda: (b @ g.T).T if t_a else g @ b.T,
-        lambda: (g.T @ a).T if t_b else a.T @ g,
-    )
+    jobs = []  # (left, right, transpose the product)
+    if b is not None:
+        jobs.append((b, g.T, True) if t_a else (g, b.T, False))
+    if a is not None:
+        jobs.append((g.T, a, True) if t_b else (a.T, g, False))
+    out: list = [None] * len(jobs)
 
     def run(lo: int, hi: int) -> None:
         for j in range(lo, hi):
-            out[j] = jobs[j]()
+            left, right, flip = jobs[j]
+            product = parallel.matmul(left, right)
+            out[j] = product.T if flip else product
 
-    parallel.parallel_for(2, 2 * parallel.GRAIN, run)
-    return Tensor._make(out[0]), Tensor._make(out[1])
+    m, n = g.shape
+    k = a.shape[1] if a is not None else b.shape[0]
+    concurrent = len(jobs) == 2 and 1_000_000 <= m * k * n < 80 * parallel.GRAIN
+    if concurrent and type(g) is np.ndarray and get_num_threads() > 1:
+        parallel.parallel_for(2, 2 * parallel.GRAIN, run)
+    else:
+        run(0, len(jobs))
+    grads = iter([Tensor._make(x) for x in out])
+    return (next(grads) if b is not None else None), (next(grads) if a is not None else None)
 
 
 class _Product:
