@@ -117,17 +117,19 @@ _ND, _BIG = np.ndarray, 2 * parallel.GRAIN  # NOTE: inline checks: a call would 
 
 def _pair(a, b) -> list:
     """Two operands of one dtype (fast path when both are tensors of the same dtype)."""
-    if type(a) is Tensor:
-        if type(b) is Tensor:
+    # NOTE: exact type tests first (cheapest), then Tensor subclasses such as Parameter
+    if type(a) is Tensor or isinstance(a, Tensor):
+        if type(b) is Tensor or isinstance(b, Tensor):
             if a._array.dtype is b._array.dtype and type(a._array) is type(b._array):
-                if a._array.shape != b._array.shape:
-                    broadcast_shapes(a._array.shape, b._array.shape)
+                sa, sb = a._array.shape, b._array.shape
+                if sa != sb and sa[max(0, len(sa) - len(sb)) :] != sb:  # not a trailing match
+                    broadcast_shapes(sa, sb)
                 return [a, b]
         elif type(b) is float and a._array.dtype.kind in "fc":
             return [a, b]  # a real Python scalar keeps a floating tensor's dtype
         elif type(b) is int and a._array.dtype.kind in "fc" and _INT_MIN <= b <= _UINT_MAX:
             return [a, b]
-    elif type(b) is Tensor and b._array.dtype.kind in "fc":
+    elif isinstance(b, Tensor) and b._array.dtype.kind in "fc":
         if type(a) is float or (type(a) is int and _INT_MIN <= a <= _UINT_MAX):
             return [a, b]
     for n in (a, b):
