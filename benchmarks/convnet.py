@@ -13,17 +13,17 @@ SCALE = 1e3
 SHAPES = [(16, 3, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32 * 8 * 8), (10,)]
 
 
-def _arrays():
+def batch_arrays(batch: int = 32):
     r = np.random.default_rng(0)
-    data = r.standard_normal((32, 3, 32, 32)).astype(np.float32)
+    data = r.standard_normal((batch, 3, 32, 32)).astype(np.float32)
     params = [(r.standard_normal(s) * 0.1).astype(np.float32) for s in SHAPES]
-    return data, r.integers(0, 10, 32), params
+    return data, r.integers(0, 10, batch), params
 
 
 def _mygrad_step(mg):
     from mygrad.nnet import conv_nd, max_pool, relu, softmax_crossentropy  # noqa: PLC0415
 
-    data, target, arrays = _arrays()
+    data, target, arrays = batch_arrays()
     params = [mg.tensor(p) for p in arrays]
     w1, b1, w2, b2, w3, b3 = params
 
@@ -42,8 +42,14 @@ def conv_step(lib_name: str, lib, quick: bool):
         return None
     if lib_name == "mygrad":
         return _mygrad_step(lib)
+    data, target, arrays = batch_arrays()
+    return torch_like_step(lib, data, target, arrays)
+
+
+def torch_like_step(lib, data: np.ndarray, target: np.ndarray, arrays: list):
+    """The training step in torch's API (jtorch or torch) on a batch of ``data``."""
     F = lib.nn.functional
-    data, target, arrays = _arrays()
+    batch = len(data)
     data, target = lib.tensor(data), lib.tensor(target)
     params = [lib.tensor(p, requires_grad=True) for p in arrays]
     w1, b1, w2, b2, w3, b3 = params
@@ -51,7 +57,7 @@ def conv_step(lib_name: str, lib, quick: bool):
     def step():
         h = F.max_pool2d(F.relu(F.conv2d(data, w1, b1, padding=1)), 2)
         h = F.max_pool2d(F.relu(F.conv2d(h, w2, b2, padding=1)), 2)
-        loss = F.cross_entropy(F.linear(h.reshape(32, -1), w3, b3), target)
+        loss = F.cross_entropy(F.linear(h.reshape(batch, -1), w3, b3), target)
         for p in params:
             p.grad = None
         loss.backward()

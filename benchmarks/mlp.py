@@ -17,19 +17,24 @@ def _data(r: np.random.Generator):
 
 def _numpy_step(r: np.random.Generator):
     x, y = _data(r)
-    ws, bs = _weights(r)
+    return numpy_sgd_step(x, y, *_weights(r))
+
+
+def numpy_sgd_step(x: np.ndarray, y: np.ndarray, ws: list, bs: list):
+    """One SGD step of the ReLU MLP with weights ``ws`` and biases ``bs``, by hand in NumPy."""
+    batch, last = len(x), len(ws) - 1
 
     def step():
         acts = [x]
         for k, (w, b) in enumerate(zip(ws, bs)):
             z = acts[-1] @ w.T + b
-            acts.append(np.maximum(z, 0) if k < 2 else z)
+            acts.append(np.maximum(z, 0) if k < last else z)
         logits = acts[-1]
         p = np.exp(logits - logits.max(1, keepdims=True))
         p /= p.sum(1, keepdims=True)
-        p[np.arange(128), y] -= 1
-        g = p / 128
-        for k in (2, 1, 0):
+        p[np.arange(batch), y] -= 1
+        g = p / batch
+        for k in reversed(range(len(ws))):
             gw, gb = g.T @ acts[k], g.sum(0)
             if k:
                 g = (g @ ws[k]) * (acts[k] > 0)

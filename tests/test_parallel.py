@@ -155,29 +155,41 @@ def test_matmul_splits_rows_or_batch(two_threads, monkeypatch, a_shape, b_shape,
     np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
 
 
-def _conv_pool_step(x, w, b):
-    F = jtorch.nn.functional
-    y = F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=1)), 2)
-    y.backward(jtorch.ones_like(y) * 0.5)
-    return y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
+def _on_threads(monkeypatch, fn) -> list:
+    """``fn()`` on 1 then 2 threads: ``[(result, ranges handed out)]`` for each."""
+    runs = []
+    old = jtorch.get_num_threads()
+    ranges = _spy(monkeypatch)
+    for threads in (1, 2):
+        jtorch.set_num_threads(threads)
+        ranges.clear()
+        try:
+            runs.append((fn(), list(ranges)))
+        finally:
+            jtorch.set_num_threads(old)
+    return runs
+
+
+def _assert_same_results(runs: list) -> None:
+    for one, two in zip(runs[0][0], runs[1][0]):
+        np.testing.assert_allclose(two, one, rtol=1e-12, atol=1e-12)
 
 
 def test_conv_and_pool_threads_equal_one_thread(monkeypatch):
     """Batch-split im2col, GEMMs, col2im and max pooling give the single-thread results."""
     r = np.random.default_rng(4)
     arrays = [r.standard_normal(s) for s in ((16, 8, 24, 24), (16, 8, 3, 3), (16,))]
-    results = []
-    for threads in (1, 2):
-        old = jtorch.get_num_threads()
-        jtorch.set_num_threads(threads)
-        ranges = _spy(monkeypatch)
-        try:
-            results.append(_conv_pool_step(*(jtorch.tensor(a, requires_grad=True) for a in arrays)))
-        finally:
-            jtorch.set_num_threads(old)
-        assert any(hi - lo < 16 for lo, hi in ranges) == (threads == 2)
-    for one, two in zip(*results):
-        np.testing.assert_allclose(two, one, rtol=1e-12, atol=1e-12)
+
+    def step():
+        x, w, b = (jtorch.tensor(a, requires_grad=True) for a in arrays)
+        F = jtorch.nn.functional
+        y = F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=1)), 2)
+        y.backward(jtorch.ones_like(y) * 0.5)
+        return y.detach().numpy(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
+
+    runs = _on_threads(monkeypatch, step)
+    assert [any(hi - lo < 16 for lo, hi in ranges) for _, ranges in runs] == [False, True]
+    _assert_same_results(runs)
 
 
 def test_numpy_blas_runs_single_threaded_under_jtorch():
@@ -192,26 +204,21 @@ def test_mm_grads_run_side_by_side(monkeypatch, form):
     r = np.random.default_rng(5)
     x, w = r.standard_normal((128, 256)), r.standard_normal((128, 256))
     g = r.standard_normal((128, 128))
-    results = []
-    for threads in (1, 2):
-        old = jtorch.get_num_threads()
-        jtorch.set_num_threads(threads)
-        ranges = _spy(monkeypatch)
-        try:
-            tx, tw = jtorch.tensor(x, requires_grad=True), jtorch.tensor(w, requires_grad=True)
-            if form == "linear":
-                y = jtorch.nn.functional.linear(tx, tw, jtorch.zeros(128, dtype=jtorch.float64))
-            elif form == "mm":
-                y = tx @ tw.T.contiguous()
-            else:
-                y = tx.T.contiguous().T @ tw.t()
-            y.backward(jtorch.tensor(g))
-        finally:
-            jtorch.set_num_threads(old)
-        assert ((0, 1) in ranges) == (threads == 2)
+
+    def step():
+        tx, tw = jtorch.tensor(x, requires_grad=True), jtorch.tensor(w, requires_grad=True)
+        if form == "linear":
+            y = jtorch.nn.functional.linear(tx, tw, jtorch.zeros(128, dtype=jtorch.float64))
+        elif form == "mm":
+            y = tx @ tw.T.contiguous()
+        else:
+            y = tx.T.contiguous().T @ tw.t()
+        y.backward(jtorch.tensor(g))
         assert tw.grad.is_contiguous() or form == "mm"
-        results.append((y.detach().numpy(), tx.grad.numpy(), tw.grad.numpy()))
-    for one, two in zip(*results):
-        np.testing.assert_allclose(two, one, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(results[0][1], g @ w, rtol=1e-10)
-    np.testing.assert_allclose(results[0][2], g.T @ x, rtol=1e-10)
+        return y.detach().numpy(), tx.grad.numpy(), tw.grad.numpy()
+
+    runs = _on_threads(monkeypatch, step)
+    assert [(0, 1) in ranges for _, ranges in runs] == [False, True]
+    _assert_same_results(runs)
+    np.testing.assert_allclose(runs[0][0][1], g @ w, rtol=1e-10)
+    np.testing.assert_allclose(runs[0][0][2], g.T @ x, rtol=1e-10)
