@@ -33,7 +33,14 @@ __all__ = [
     "are_deterministic_algorithms_enabled",
 ]
 
-_threads = {"intra": os.cpu_count() or 1, "inter": os.cpu_count() or 1}
+
+def _default_threads() -> int:
+    """torch's default intra-op thread count: ``OMP_NUM_THREADS`` when set, else the cores."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+
+
+_threads = {"intra": _default_threads(), "inter": os.cpu_count() or 1}
 _deterministic = [False]
 
 

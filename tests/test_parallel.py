@@ -222,3 +222,22 @@ def test_mm_grads_run_side_by_side(monkeypatch, form):
     _assert_same_results(runs)
     np.testing.assert_allclose(runs[0][0][1], g @ w, rtol=1e-10)
     np.testing.assert_allclose(runs[0][0][2], g.T @ x, rtol=1e-10)
+
+
+@pytest.mark.parametrize("value, expected", [("1", 1), ("3", 3), ("", None), ("junk", None)])
+def test_default_threads_follow_omp_num_threads(value, expected):
+    """As torch: OMP_NUM_THREADS sets the intra-op threads (the launcher sets it to 1 per rank)."""
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if value:
+        env["OMP_NUM_THREADS"] = value
+    code = "import jtorch, os; print(jtorch.get_num_threads(), os.cpu_count())"
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=root
+    )
+    threads, cores = map(int, out.stdout.split())
+    assert threads == (expected or cores)
