@@ -114,17 +114,20 @@ def _by_chunks(xp, n: int, per_sample: int, work: int, body) -> list:
     return [sums[k] for k in sorted(sums)]
 
 
-def _conv_forward(x, w, stride, pads, dilation, groups: int, out: tuple | None):
-    """``conv(x, w)`` as im2col and a GEMM per chunk of samples: ``(N, O, *out)``."""
+def _conv_forward(x, w, b, stride, pads, dilation, groups: int, out: tuple | None):
+    """``conv(x, w) + b`` as im2col, a GEMM and the bias per chunk of samples: ``(N, O, *out)``."""
     xp = xp_of(x)
     n, o = x.shape[0], w.shape[0]
     xpad, out = _geometry(x, w.shape[2:], stride, pads, dilation, out)
     wm = w.reshape(groups, o // groups, -1)
     y = xp.empty((n, groups, o // groups, math.prod(out)), xp.result_type(x, w))
+    bias = None if b is None else b.reshape(groups, o // groups, 1)
 
     def body(lo: int, hi: int) -> None:
         cols = _columns(xpad[lo:hi], w.shape[2:], out, stride, dilation, groups)
         xp.matmul(wm, cols, out=y[lo:hi])
+        if bias is not None:  # NOTE: while the chunk's output is still in cache
+            y[lo:hi] += bias
 
     per_sample = wm.shape[2] * groups * y.shape[3] * y.itemsize
     _by_chunks(xp, n, per_sample, y.size * wm.shape[2] // 8, body)
@@ -250,10 +253,9 @@ class Convolution(Function):
         ctx.args = (stride, pads, dilation, groups)
         ctx.transposed = transposed
         ctx.retain_inputs(0, 1)
-        if transposed:
-            y = _conv_adjoint(x, w, stride, pads, dilation, groups, size)
-        else:
-            y = _conv_forward(x, w, stride, pads, dilation, groups, size)
+        if not transposed:
+            return _conv_forward(x, w, b, stride, pads, dilation, groups, size)
+        y = _conv_adjoint(x, w, stride, pads, dilation, groups, size)
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
         return y

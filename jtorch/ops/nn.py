@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from jtorch import _parallel as parallel
 from jtorch import dtypes
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
@@ -133,11 +134,11 @@ def _mask(x, cond):
 class Relu(_Pointwise, Function):
     @staticmethod
     def f(xp, x):
-        return xp.maximum(x, x.dtype.type(0))
+        return parallel.binary(xp.maximum, x, x.dtype.type(0))
 
     @staticmethod
     def df(xp, x):
-        return _mask(x, x > 0)
+        return _mask(x, parallel.binary(xp.greater, x, x.dtype.type(0)))
 
 
 class Threshold(_Pointwise, Function):
