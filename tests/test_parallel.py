@@ -241,3 +241,21 @@ def test_default_threads_follow_omp_num_threads(value, expected):
     )
     threads, cores = map(int, out.stdout.split())
     assert threads == (expected or cores)
+
+
+def test_sgd_fused_update_split_is_bit_exact(monkeypatch):
+    """The optimizers' fused multiply-add, split over threads, rounds exactly as on one."""
+    r = np.random.default_rng(6)
+    start, grad = r.standard_normal((2, BIG)).astype(np.float32)
+
+    def step():
+        p = jtorch.tensor(start, requires_grad=True)
+        p.grad = jtorch.tensor(grad)
+        jtorch.optim.SGD([p], lr=0.1, momentum=0.9).step()
+        return (p.detach().numpy(),)
+
+    runs = _on_threads(monkeypatch, step)
+    assert [len(ranges) for _, ranges in runs] == [1, 2]
+    np.testing.assert_array_equal(runs[1][0][0], runs[0][0][0])
+    want = (start.astype(np.float64) - np.float32(0.1) * grad.astype(np.float64)).astype(np.float32)
+    np.testing.assert_array_equal(runs[0][0][0], want)

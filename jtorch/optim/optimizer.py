@@ -431,11 +431,16 @@ def fma(a, b, c, out):
     xp = get_array_module(out)
     if out.dtype.kind != "f" or out.dtype.itemsize == 8:
         xp.add(xp.multiply(a, b), c, out=out)
-    elif xp is not np or not out.flags.c_contiguous or not _flattenable(out.shape, a, b, c):
+    elif (
+        out.size < parallel.GRAIN // 2
+        or xp is not np
+        or not out.flags.c_contiguous
+        or not _flattenable(out.shape, a, b, c)
+    ):
         tmp = xp.multiply(a, b, dtype=np.float64)
         tmp += c
         out[...] = tmp
-    else:  # NOTE: float64 passes cost 4x float32 ones: split them over the intra-op threads
+    else:  # NOTE: float64 passes cost 4x float32 ones: split large ones over the threads
         flat = [x.reshape(-1) if getattr(x, "ndim", 0) else x for x in (a, b, c)]
         dest = out.reshape(-1)
 
