@@ -201,8 +201,9 @@ def run_backward(
                 continue
             leaf = type(node) is AccumulateGrad
             if leaf:
-                if node.variable._hooks:
-                    grads = _leaf_hooks(node.variable, grads)
+                variable = node.variable
+                if variable._hooks:
+                    grads = _leaf_hooks(variable, grads)
             elif node._tensor_hooks:
                 grads = _apply_tensor_hooks(node, grads)
             if node._retained:
@@ -218,10 +219,10 @@ def run_backward(
                                 sweep.store_grad(inputs[k], grads[nr])
             if leaf:
                 if accumulate and grads[0] is not None:
-                    sweep.store_grad(node.variable, grads[0])
-                    if node.variable._post_acc_hooks:
-                        for hook in tuple(node.variable._post_acc_hooks.values()):
-                            hook(node.variable)
+                    sweep.store_grad(variable, grads[0])
+                    if variable._post_acc_hooks:
+                        for hook in tuple(variable._post_acc_hooks.values()):
+                            hook(variable)
                 continue
             if needed is not None and not any(e and e[0] in needed for e in node.edges):
                 _release_children(node, deps, ready)
