@@ -178,7 +178,9 @@ def _assert_same_results(runs: list) -> None:
 def test_conv_and_pool_threads_equal_one_thread(monkeypatch):
     """Batch-split im2col, GEMMs, col2im and max pooling give the single-thread results."""
     r = np.random.default_rng(4)
-    arrays = [r.standard_normal(s) for s in ((16, 8, 24, 24), (16, 8, 3, 3), (16,))]
+    arrays = [
+        r.standard_normal(s) for s in ((16, 8, 24, 24), (32, 8, 3, 3), (32,))
+    ]  # ReLU splits too
 
     def step():
         x, w, b = (jtorch.tensor(a, requires_grad=True) for a in arrays)
