@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import threading
@@ -29,9 +30,11 @@ import numpy as np
 
 from jtorch._runtime import get_num_threads
 
-__all__ = ["GRAIN", "parallel_for", "binary", "copy", "matmul"]
+__all__ = ["GRAIN", "SPLIT_MACS", "parallel_for", "by_rows", "binary", "copy", "matmul"]
 
 GRAIN = 1 << 17  # elements per thread below which a split costs more than it saves
+MACS_PER_WORK = 40  # a GEMM's multiply-adds per element of element-wise work, in time
+SPLIT_MACS = 2 * GRAIN * MACS_PER_WORK  # a GEMM is split from here (about 230 us on one core)
 
 
 class _Pool:
@@ -95,8 +98,8 @@ _pin_blas()
 
 def parallel_for(n: int, work: int, fn: Callable[[int, int], None]) -> None:
     """Call ``fn(lo, hi)`` on contiguous ranges covering ``[0, n)``: one range per thread when
-    ``work`` (elements touched, or multiply-adds / 8 for a GEMM) is large, else ``fn(0, n)``
-    inline.
+    ``work`` (elements touched, or a GEMM's multiply-adds / ``MACS_PER_WORK``) is large, else
+    ``fn(0, n)`` inline.
 
     Example:
         >>> seen = []
@@ -137,6 +140,24 @@ def _rows(x, lo: int, hi: int, n: int, nd: int):
     return x[lo:hi] if getattr(x, "ndim", 0) == nd and x.shape[0] == n else x
 
 
+def by_rows(fn: Callable, out, *operands, work: int | None = None) -> None:
+    """``fn(*operands, out=out)`` over ``out``'s rows, split over threads when ``work``
+    (default ``out.size``) is large; an operand that does not span ``out``'s rows (a scalar, or
+    one that broadcasts along them) goes to every range whole.
+
+    Example:
+        >>> out = np.empty(3)
+        >>> by_rows(np.add, out, np.arange(3.0), 1.0); out
+        array([1., 2., 3.])
+    """
+    n, nd = out.shape[0], out.ndim
+
+    def run(lo: int, hi: int) -> None:
+        fn(*(_rows(x, lo, hi, n, nd) for x in operands), out=out[lo:hi])
+
+    parallel_for(n, out.size if work is None else work, run)
+
+
 def binary(op: np.ufunc, a, b):
     """``op(a, b)`` for NumPy operands, split over threads along dim 0 when the result is large.
 
@@ -151,18 +172,10 @@ def binary(op: np.ufunc, a, b):
     if not (_host(a) and _host(b)):
         return op(a, b)
     shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-    size = 1
-    for s in shape:
-        size *= s
-    if not shape or size < small or get_num_threads() < 2:
+    if not shape or math.prod(shape) < small or get_num_threads() < 2:
         return op(a, b)
     out = np.empty(shape, op.resolve_dtypes((_dtype(a), _dtype(b), None))[-1])
-    n, nd = shape[0], len(shape)
-
-    def run(lo: int, hi: int) -> None:
-        op(_rows(a, lo, hi, n, nd), _rows(b, lo, hi, n, nd), out=out[lo:hi])
-
-    parallel_for(n, size, run)
+    by_rows(op, out, a, b)
     return out
 
 
@@ -191,19 +204,12 @@ def matmul(a, b):
     """
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim < 2 or b.ndim < 2:
         return a @ b
+    batch = () if a.ndim == b.ndim == 2 else np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    rows = batch[0] if batch else a.shape[-2]
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    work = m * k * n // 40  # NOTE: splits from about 10M multiply-adds, 230 us on one core
-    if a.ndim == b.ndim == 2:
-        if work < 2 * GRAIN or m < 2 or get_num_threads() < 2:
-            return a @ b
-        batch, rows = (), m
-    else:
-        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        rows = batch[0]
-        for s in batch:
-            work *= s
-        if rows < 2 or work < 2 * GRAIN or get_num_threads() < 2:
-            return a @ b
+    macs = m * k * n * math.prod(batch)
+    if macs < SPLIT_MACS or rows < 2 or get_num_threads() < 2:
+        return a @ b
     out = np.empty(batch + (m, n), np.result_type(a, b))
     nd = out.ndim
 
@@ -213,5 +219,5 @@ def matmul(a, b):
         else:
             np.matmul(a[lo:hi], b, out=out[lo:hi])
 
-    parallel_for(rows, work, run)
+    parallel_for(rows, macs // MACS_PER_WORK, run)
     return out

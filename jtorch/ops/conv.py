@@ -89,10 +89,10 @@ def _columns(xpad, kernel: tuple, out: tuple, stride, dilation, groups: int):
     return cols.reshape(xpad.shape[0], groups, -1, math.prod(out))
 
 
-def _by_chunks(xp, n: int, per_sample: int, work: int, body) -> list:
+def _by_chunks(xp, n: int, per_sample: int, work: int, body):
     """``body(lo, hi)`` over the batch in chunks whose temporaries stay near 1 MiB (in cache, and
-    never a whole batch of columns at once), one range of chunks per thread. Returns, for each
-    thread's range in order, the sum of what ``body`` returned (for reductions).
+    never a whole batch of columns at once), one range of chunks per thread. Returns the sum of
+    what ``body`` returned, in batch order (for reductions; None if nothing was returned).
 
     NOTE: convolution's columns are ``prod(kernel)`` times the input: materialising them for a
     whole batch made a ConvNet step peak at 2.3x torch's memory.
@@ -101,17 +101,23 @@ def _by_chunks(xp, n: int, per_sample: int, work: int, body) -> list:
     sums: dict = {}
 
     def run(lo: int, hi: int) -> None:
-        total = None
-        for s in range(lo, hi, step):
-            part = body(s, min(hi, s + step))
-            if part is not None and total is None:
-                total = part
-            elif part is not None:
-                total += part
-        sums[lo] = total
+        sums[lo] = _total(body(s, min(hi, s + step)) for s in range(lo, hi, step))
 
     parallel.parallel_for(n, work, run) if xp is np else run(0, n)
-    return [sums[k] for k in sorted(sums)]
+    return _total(sums[k] for k in sorted(sums))
+
+
+def _total(parts):
+    """The sum of the parts that are not None, in order, added in place into the first one."""
+    total = None
+    for part in parts:
+        if part is None:
+            continue
+        if total is None:
+            total = part
+        else:
+            total += part
+    return total
 
 
 def _conv_forward(x, w, b, stride, pads, dilation, groups: int, out: tuple | None):
@@ -147,9 +153,7 @@ def _conv_weight_grad(x, g, kernel: tuple, stride, pads, dilation, groups: int):
         return xp.matmul(gm[lo:hi], cols.swapaxes(2, 3)).sum(0)
 
     per_sample = ck * groups * gm.shape[3] * g.itemsize
-    total, *rest = _by_chunks(xp, n, per_sample, gm.size * ck // 8, body)
-    for part in rest:
-        total += part
+    total = _by_chunks(xp, n, per_sample, gm.size * ck // 8, body)
     if total is None:  # an empty batch
         total = xp.zeros((groups, o // groups, ck), xp.result_type(x, g))
     return total.reshape((o, x.shape[1] // groups) + tuple(kernel))
@@ -160,10 +164,7 @@ def _col2im(cols, stride, pads, dilation, size: tuple):
     nd = len(size)
     nb = cols.ndim - 2 * nd
     kernel, out = cols.shape[nb : nb + nd], cols.shape[nb + nd :]
-    padded = tuple(
-        max(s + lo + hi, (o - 1) * st + d * (k - 1) + 1)
-        for s, (lo, hi), o, st, d, k in zip(size, pads, out, stride, dilation, kernel)
-    )
+    padded = _padded_extent(size, pads, out, stride, dilation, kernel)
     buf = xp_of(cols).zeros(cols.shape[:nb] + padded, dtype=cols.dtype)
     lead = (slice(None),) * nb
     # NOTE: one strided slice addition per kernel offset (9 for 3x3): no np.add.at, whose
@@ -176,8 +177,20 @@ def _col2im(cols, stride, pads, dilation, size: tuple):
         buf[lead + dst] += cols[lead + offs]
     if not any(lo for lo, _ in pads) and padded == tuple(size):
         return buf
-    crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))
-    return xp_of(buf).ascontiguousarray(buf[lead + crop])
+    return xp_of(buf).ascontiguousarray(buf[lead + _crop(pads, size)])
+
+
+def _padded_extent(size: tuple, pads, out: tuple, stride, dilation, kernel) -> tuple:
+    """The padded input extent that ``out`` windows reach (at least ``size`` plus the pads)."""
+    return tuple(
+        max(s + lo + hi, (o - 1) * st + d * (k - 1) + 1)
+        for s, (lo, hi), o, st, d, k in zip(size, pads, out, stride, dilation, kernel)
+    )
+
+
+def _crop(pads, size: tuple) -> tuple:
+    """The slices of a padded extent that hold the unpadded ``size``."""
+    return tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))
 
 
 def _conv_adjoint(y, w, stride, pads, dilation, groups: int, size: tuple):
@@ -215,10 +228,7 @@ def _adjoint_stride1(y, wm, kernel: tuple, pads, dilation, size: tuple):
     xp = xp_of(y)
     n, o = y.shape[:2]
     out = y.shape[2:]
-    padded = tuple(
-        max(s + lo + hi, q + d * (k - 1))
-        for s, (lo, hi), q, d, k in zip(size, pads, out, dilation, kernel)
-    )
+    padded = _padded_extent(size, pads, out, (1,) * len(size), dilation, kernel)
     pitch = [math.prod(padded[j + 1 :]) for j in range(len(size))]
     if out[1:] != padded[1:]:
         wide = xp.zeros((n, o, out[0]) + padded[1:], y.dtype)
@@ -236,9 +246,7 @@ def _adjoint_stride1(y, wm, kernel: tuple, pads, dilation, size: tuple):
     for k, sh in enumerate(shifts):
         buf[:, :, sh : sh + run] += cols[:, :, k]
     buf = buf[:, :, :plane].reshape((n, -1) + padded)
-    return buf[
-        (slice(None), slice(None)) + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, size))
-    ]
+    return buf[(slice(None), slice(None)) + _crop(pads, size)]
 
 
 # -- convolution --------------------------------------------------------------------------------

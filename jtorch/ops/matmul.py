@@ -145,7 +145,7 @@ def _mm_grads_arrays(g, a, b, t_a: bool, t_b: bool) -> tuple:
 
     m, n = g.shape
     k = a.shape[1] if a is not None else b.shape[0]
-    concurrent = len(jobs) == 2 and 1_000_000 <= m * k * n < 80 * parallel.GRAIN
+    concurrent = len(jobs) == 2 and 1_000_000 <= m * k * n < parallel.SPLIT_MACS
     if concurrent and type(g) is np.ndarray and get_num_threads() > 1:
         parallel.parallel_for(2, 2 * parallel.GRAIN, run)
     else:

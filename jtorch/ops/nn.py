@@ -635,9 +635,12 @@ class NllLoss(Function):
         bad = (t < 0) | (t >= x.shape[axis])
         if bad.any():
             raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-        # NOTE: a (N, C) input picks with one fancy index; take_along_axis costs ~10 us more
-        idx = (xp.arange(t.shape[0]), t) if x.ndim == 2 else xp.expand_dims(t, axis)
-        picked = x[idx] if x.ndim == 2 else xp.take_along_axis(x, idx, axis).squeeze(axis)
+        if x.ndim == 2:  # NOTE: one fancy index; take_along_axis costs ~10 us more
+            idx = (xp.arange(t.shape[0]), t)
+            picked = x[idx]
+        else:
+            idx = xp.expand_dims(t, axis)
+            picked = xp.take_along_axis(x, idx, axis).squeeze(axis)
         w = valid.astype(x.dtype) if weight is None else weight[t] * valid
         losses = -picked * w
         denom = 1

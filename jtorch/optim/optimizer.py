@@ -427,36 +427,22 @@ def fma(a, b, c, out):
 
     NOTE: torch fuses the multiply and add in ``add(alpha=)``, ``lerp`` and ``addcmul``; float32
     products are exact in float64, so one float64 add and one cast reproduce the fused result.
+    Float64 passes cost 4x float32 ones, so large updates are split over the intra-op threads.
     """
     xp = get_array_module(out)
     if out.dtype.kind != "f" or out.dtype.itemsize == 8:
         xp.add(xp.multiply(a, b), c, out=out)
-    elif (
-        out.size < parallel.GRAIN // 2
-        or xp is not np
-        or not out.flags.c_contiguous
-        or not _flattenable(out.shape, a, b, c)
-    ):
-        tmp = xp.multiply(a, b, dtype=np.float64)
-        tmp += c
-        out[...] = tmp
-    else:  # NOTE: float64 passes cost 4x float32 ones: split large ones over the threads
-        flat = [x.reshape(-1) if getattr(x, "ndim", 0) else x for x in (a, b, c)]
-        dest = out.reshape(-1)
-
-        def run(lo: int, hi: int) -> None:
-            part = [x[lo:hi] if getattr(x, "ndim", 0) else x for x in flat]
-            tmp = np.multiply(part[0], part[1], dtype=np.float64)
-            tmp += part[2]
-            dest[lo:hi] = tmp
-
-        parallel.parallel_for(dest.size, 4 * dest.size, run)
+    elif xp is np and out.ndim and out.size >= parallel.GRAIN // 2:
+        parallel.by_rows(_fused_in_float64, out, a, b, c, work=4 * out.size)
+    else:
+        _fused_in_float64(a, b, c, out=out)
     return out
 
 
-def _flattenable(shape: tuple, *operands) -> bool:
-    """Whether every operand is a scalar or has ``shape`` (so flat ranges line up)."""
-    return bool(shape) and all(getattr(x, "ndim", 0) == 0 or x.shape == shape for x in operands)
+def _fused_in_float64(a, b, c, *, out) -> None:
+    tmp = get_array_module(out).multiply(a, b, dtype=np.float64)
+    tmp += c
+    out[...] = tmp
 
 
 def as_scalar(x: float, array):
