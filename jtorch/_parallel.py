@@ -30,7 +30,7 @@ import numpy as np
 
 from jtorch._runtime import get_num_threads
 
-__all__ = ["GRAIN", "SPLIT_MACS", "parallel_for", "by_rows", "binary", "copy", "matmul"]
+__all__ = ["GRAIN", "SPLIT_MACS", "parallel_for", "by_rows", "binary", "clip", "copy", "matmul"]
 
 GRAIN = 1 << 17  # elements per thread below which a split costs more than it saves
 MACS_PER_WORK = 40  # a GEMM's multiply-adds per element of element-wise work, in time
@@ -176,6 +176,21 @@ def binary(op: np.ufunc, a, b):
         return op(a, b)
     out = np.empty(shape, op.resolve_dtypes((_dtype(a), _dtype(b), None))[-1])
     by_rows(op, out, a, b)
+    return out
+
+
+def clip(a, lo, hi):
+    """``np.clip(a, lo, hi)``, split over threads along dim 0 when ``a`` is a large NumPy array
+    and the bounds are scalars.
+
+    Example:
+        >>> clip(np.array([-1.0, 0.5, 2.0]), 0.0, 1.0)
+        array([0. , 0.5, 1. ])
+    """
+    if type(a) is not np.ndarray or a.size < 2 * GRAIN or np.ndim(lo) or np.ndim(hi):
+        return a.clip(lo, hi)
+    out = np.empty(a.shape, np.result_type(a, lo, hi))
+    by_rows(np.clip, out, a, lo, hi)
     return out
 
 

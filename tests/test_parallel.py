@@ -66,6 +66,19 @@ def test_binary_broadcasts_along_the_split(two_threads, monkeypatch):
         assert len(ranges) == 4
 
 
+def test_clip_equals_numpy_and_keeps_negative_zero(two_threads, monkeypatch):
+    x = np.random.default_rng(2).standard_normal((BIG // 8, 8)).astype(np.float32)
+    x[::7] = -0.0
+    ranges = _spy(monkeypatch)
+    for lo, hi in ((0, np.inf), (-0.5, 0.5), (1.0, -1.0)):
+        out = parallel.clip(x, lo, hi)
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out, np.clip(x, lo, hi))
+        np.testing.assert_array_equal(np.signbit(out), np.signbit(np.clip(x, lo, hi)))
+    assert len(ranges) == 6
+    np.testing.assert_array_equal(parallel.clip(x, np.zeros(8), 1.0), np.clip(x, 0.0, 1.0))
+
+
 def test_small_or_single_thread_work_runs_inline(monkeypatch):
     x = np.ones(BIG, np.float32)
     ranges = _spy(monkeypatch)

@@ -1636,7 +1636,11 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
 
 
 def _clip(xp, x, lo, hi):
-    # NOTE: torch's clamp is min(max(x, lo), hi): with lo > hi every element becomes hi.
+    # NOTE: torch's clamp is min(max(x, lo), hi): with lo > hi every element becomes hi, as in
+    # np.clip, which also keeps a -0.0 at a 0 bound as torch does and runs SIMD loops (maximum
+    # with a scalar does not: 4x slower).
+    if x.dtype.kind == "f":
+        return parallel.clip(x, -math.inf if lo is None else lo, math.inf if hi is None else hi)
     if lo is not None:
         x = xp.maximum(x, lo)
     return x if hi is None else xp.minimum(x, hi)

@@ -108,6 +108,15 @@ def test_unary_special_values():
     check(lambda lib, x: lib.erfinv(x), np.array([1.0, -1.0, 0.0, 0.999, -0.5]), grad=False)
     check(lambda lib, x: lib.erfc(x), np.linspace(-6, 27, 67), grad=False)
     check(lambda lib, x: lib.erf(x), np.linspace(-7, 7, 141))
+    # NOTE: torch's relu and clamp keep a -0.0 at a 0 bound; the large copy takes the threaded path
+    for x in (special, np.tile(special, 40_000)):
+        for clamp in (
+            lambda lib, x: lib.relu(x),
+            lambda lib, x: lib.clamp(x, min=0.0),
+            lambda lib, x: lib.clamp(x, -0.0, 0.0),
+            lambda lib, x: lib.nn.functional.relu6(x),
+        ):
+            check(lambda lib, x, clamp=clamp: lib.signbit(clamp(lib, x)), x, grad=False)
     signed = np.array([-3.0, 3.0, -6.0, 0.0, -0.0, 5.5, -5.5, 1e20])
     for rhs in (3.0, -3.0, 2.0):
         check(lambda lib, x, rhs=rhs: lib.signbit(lib.remainder(x, rhs)), signed, grad=False)
