@@ -30,7 +30,17 @@ import numpy as np
 
 from jtorch._runtime import get_num_threads
 
-__all__ = ["GRAIN", "SPLIT_MACS", "parallel_for", "by_rows", "binary", "clip", "copy", "matmul"]
+__all__ = [
+    "GRAIN",
+    "SPLIT_MACS",
+    "parallel_for",
+    "Pipeline",
+    "by_rows",
+    "binary",
+    "clip",
+    "copy",
+    "matmul",
+]
 
 GRAIN = 1 << 17  # elements per thread below which a split costs more than it saves
 MACS_PER_WORK = 40  # a GEMM's multiply-adds per element of element-wise work, in time
@@ -107,8 +117,8 @@ def parallel_for(n: int, work: int, fn: Callable[[int, int], None]) -> None:
         [(0, 4)]
     """
     k = min(get_num_threads(), n, work // GRAIN)
-    pool = _pool
-    if k <= 1 or getattr(pool.local, "worker", False) or not pool.lock.acquire(blocking=False):
+    pool = _claim_worker() if k > 1 else None
+    if pool is None:
         fn(0, n)
         return
     try:
@@ -124,6 +134,82 @@ def parallel_for(n: int, work: int, fn: Callable[[int, int], None]) -> None:
             raise errors[0]
     finally:
         pool.lock.release()
+
+
+def _claim_worker() -> _Pool | None:
+    """The pool, locked for the caller, when a worker may be used from here; else None."""
+    pool = _pool
+    if get_num_threads() < 2 or getattr(pool.local, "worker", False):
+        return None
+    return pool if pool.lock.acquire(blocking=False) else None
+
+
+class Pipeline:
+    """Jobs ``fn(*args)`` run in submission order on one worker while the caller goes on, as a
+    recurrent layer overlaps its input projection and weight gradients with the recurrence.
+
+    ``submit(fn, *args)`` queues a job, ``wait(k)`` returns once the first ``k`` jobs have run
+    (re-raising a job's error), and leaving the ``with`` block waits for every job. Without a
+    free worker (one thread, called from a worker, the pool busy, or ``threaded=False``)
+    ``submit`` runs the job at once. While a pipeline is open, the caller's own split calls run
+    inline.
+
+    Example:
+        >>> seen = []
+        >>> with Pipeline() as jobs:
+        ...     jobs.submit(seen.append, 1); jobs.submit(seen.append, 2); jobs.wait(1)
+        >>> seen
+        [1, 2]
+    """
+
+    def __init__(self, threaded: bool = True) -> None:
+        self.submitted = self.finished = 0
+        self.pool = _claim_worker() if threaded else None
+        if self.pool is not None:
+            self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+            self.results: queue.SimpleQueue = queue.SimpleQueue()
+            self.pool.grow(1)[0].put((self._drain, 0, 0))
+
+    def _drain(self, lo: int, hi: int) -> None:
+        while (job := self.jobs.get()) is not None:
+            try:
+                job[0](*job[1:])
+                self.results.put(None)
+            except BaseException as e:  # noqa: BLE001  (re-raised by wait)
+                self.results.put(e)
+
+    def submit(self, fn: Callable, *args) -> None:
+        self.submitted += 1
+        if self.pool is None:
+            fn(*args)
+            self.finished += 1
+        else:
+            self.jobs.put((fn, *args))
+
+    def wait(self, k: int | None = None) -> None:
+        k = self.submitted if k is None else k
+        while self.finished < k:
+            error = self.results.get()
+            self.finished += 1
+            if error is not None:
+                raise error
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is None:
+            return
+        try:
+            self.wait()
+        finally:
+            while self.finished < self.submitted:  # after an error: let the rest finish
+                self.results.get()
+                self.finished += 1
+            self.jobs.put(None)
+            self.pool.done.get()
+            self.pool.lock.release()
+            self.pool = None
 
 
 def _host(x) -> bool:

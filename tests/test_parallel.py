@@ -274,3 +274,84 @@ def test_sgd_fused_update_split_is_bit_exact(monkeypatch):
     np.testing.assert_array_equal(runs[1][0][0], runs[0][0][0])
     want = (start.astype(np.float64) - np.float32(0.1) * grad.astype(np.float64)).astype(np.float32)
     np.testing.assert_array_equal(runs[0][0][0], want)
+
+
+def test_pipeline_runs_jobs_in_order_on_a_worker(two_threads):
+    seen: list = []
+    main = threading.get_ident()
+    with parallel.Pipeline() as jobs:
+        assert jobs.pool is not None
+        for k in range(5):
+            jobs.submit(lambda k=k: seen.append((k, threading.get_ident())))
+        jobs.wait(2)
+        assert [k for k, _ in seen[:2]] == [0, 1]
+        inner: list = []  # the caller's own split work runs inline while the pipeline is open
+        parallel.parallel_for(4, 4 * parallel.GRAIN, lambda lo, hi: inner.append((lo, hi)))
+        assert inner == [(0, 4)]
+    assert [k for k, _ in seen] == list(range(5))
+    assert all(ident != main for _, ident in seen)
+
+
+def test_pipeline_error_reaches_the_caller_and_the_pool_recovers(two_threads):
+    seen: list = []
+
+    def job(k):
+        if k == 1:
+            raise ValueError("job 1")
+        seen.append(k)
+
+    with pytest.raises(ValueError, match="job 1"):
+        with parallel.Pipeline() as jobs:
+            for k in range(3):
+                jobs.submit(job, k)
+    assert seen == [0, 2]  # the jobs after the failing one still ran
+    with parallel.Pipeline() as jobs:
+        assert jobs.pool is not None
+    ranges: list = []
+    parallel.parallel_for(4, 4 * parallel.GRAIN, lambda lo, hi: ranges.append((lo, hi)))
+    assert sorted(ranges) == [(0, 2), (2, 4)]
+
+
+def test_pipeline_runs_inline_on_one_thread_or_when_asked(two_threads):
+    seen: list = []
+    jtorch.set_num_threads(1)
+    one = parallel.Pipeline()
+    jtorch.set_num_threads(2)
+    for jobs in (one, parallel.Pipeline(threaded=False)):
+        with jobs:
+            assert jobs.pool is None
+            jobs.submit(seen.append, threading.get_ident())
+            assert jobs.finished == 1
+    assert seen == [threading.get_ident()] * 2
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
+def test_recurrent_layers_on_a_worker_equal_one_thread(monkeypatch, cls):
+    """The input projection, activation derivatives and weight grads that run beside the
+    recurrence give exactly the one-thread results (forward, packed and bidirectional)."""
+    r = np.random.default_rng(6)
+    x = r.standard_normal((13, 3, 5))
+    threaded: list = []
+
+    class Spy(parallel.Pipeline):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            threaded.append(self.pool is not None)
+
+    monkeypatch.setattr(parallel, "Pipeline", Spy)
+    monkeypatch.setattr(parallel, "SPLIT_MACS", 0)  # a worker even for these tiny layers
+    nn = jtorch.nn.utils.rnn
+
+    def step():
+        jtorch.manual_seed(0)
+        extra = {"LSTM": {"proj_size": 2}, "RNN": {"nonlinearity": "relu"}}.get(cls, {})
+        model = getattr(jtorch.nn, cls)(5, 4, bidirectional=True, **extra).double()
+        xt = jtorch.tensor(x, requires_grad=True)
+        packed = nn.pack_padded_sequence(xt, [13, 9, 4])
+        out = model(xt)[0].sum() + nn.pad_packed_sequence(model(packed)[0])[0].pow(2).sum()
+        out.backward()
+        return [xt.grad.numpy(), *(p.grad.numpy() for p in model.parameters())]
+
+    runs = _on_threads(monkeypatch, step)
+    assert threaded.count(True) == threaded.count(False) > 0
+    _assert_same_results(runs)
