@@ -102,16 +102,15 @@ def _projector(xp, x, w_ih, b_ih, b_hh, out):
     return project
 
 
-def _sigmoid_(xp, a, neg_scale=-1) -> None:
-    """In place ``sigmoid(-neg_scale * a)`` as ``1 / (1 + exp(-x))``.
+def _sigmoid_of_negated_(xp, a, num=1) -> None:
+    """In place ``num * sigmoid(-a)``, as ``num / (1 + exp(a))``.
 
     NOTE: NumPy's float32 exp is 1.6x faster than its tanh (sigmoid was 0.5 * tanh(x / 2) + 0.5
     before), and an exp that overflows to inf gives the exact limit 0.
     """
-    a *= neg_scale
     xp.exp(a, out=a)
     a += 1
-    xp.divide(1, a, out=a)
+    xp.divide(num, a, out=a)
 
 
 class _WeightGrads:
@@ -205,11 +204,16 @@ class LSTMLayer(Function):
         out = xp.empty((x.shape[0], r), dtype=x.dtype)
         h, c = h0.copy(), c0.copy()
         tmp, rec = xp.empty_like(c), xp.empty((h.shape[0], 4 * hid), dtype=x.dtype)
-        neg = xp.full(4 * hid, -1, dtype=x.dtype)
-        neg[2 * hid : 3 * hid] = -2  # tanh(x) = 2 * sigmoid(2x) - 1: one exp for all four gates
-        w_hh_t = w_hh.T
+        # NOTE: tanh(x) = 2 * sigmoid(2x) - 1, so one exp covers all four gates; the weights
+        # and biases come scaled by -1 (-2 for the g gate), exactly, so the GEMMs give -x.
+        num = xp.ones(4 * hid, dtype=x.dtype)
+        num[2 * hid : 3 * hid] = 2
+        scale = -num[:, None]
+        b_ih, b_hh = (None if b is None else b * scale[:, 0] for b in (b_ih, b_hh))
+        w_hh_t = xp.ascontiguousarray((w_hh * scale).T)  # NOTE: 10% faster GEMM than a view
         steps = _steps(x.shape[0], h.shape[0], batch_sizes, reverse)
-        with _Pipelined(steps, (x, w_ih), _projector(xp, x, w_ih, b_ih, b_hh, acts)) as loop:
+        project = _projector(xp, x, w_ih * scale, b_ih, b_hh, acts)
+        with _Pipelined(steps, (x, w_ih), project) as loop:
             for n, (start, bs) in enumerate(steps):
                 rows = slice(start, start + bs)
                 hb, cb, t, g = h[:bs], c[:bs], tmp[:bs], acts[rows]
@@ -218,9 +222,8 @@ class LSTMLayer(Function):
                 xp.matmul(hb, w_hh_t, out=rec[:bs])
                 loop.before(n)
                 g += rec[:bs]
-                _sigmoid_(xp, g, neg)
+                _sigmoid_of_negated_(xp, g, num)
                 gg = g[:, 2 * hid : 3 * hid]
-                gg *= 2
                 gg -= 1
                 cb *= g[:, hid : 2 * hid]
                 cb += xp.multiply(g[:, :hid], gg, out=t)
@@ -325,7 +328,7 @@ class GRULayer(Function):
         out = xp.empty((x.shape[0], hid), dtype=x.dtype)
         h = h0.copy()
         gh = xp.empty((h.shape[0], 3 * hid), dtype=x.dtype)
-        w_hh_t = w_hh.T
+        w_hh_t = xp.ascontiguousarray(w_hh.T)
         steps = _steps(x.shape[0], h.shape[0], batch_sizes, reverse)
         with _Pipelined(steps, (x, w_ih), _projector(xp, x, w_ih, b_ih, None, acts)) as loop:
             for n_, (start, bs) in enumerate(steps):
@@ -338,7 +341,8 @@ class GRULayer(Function):
                 loop.before(n_)
                 rz, n = g[:, : 2 * hid], g[:, 2 * hid :]
                 rz += ghb[:, : 2 * hid]
-                _sigmoid_(xp, rz)
+                xp.negative(rz, out=rz)
+                _sigmoid_of_negated_(xp, rz)
                 ghn[rows] = ghb[:, 2 * hid :]
                 n += xp.multiply(g[:, :hid], ghb[:, 2 * hid :], out=ghb[:, :hid])
                 xp.tanh(n, out=n)
@@ -430,7 +434,7 @@ class RNNLayer(Function):
         out = xp.empty((x.shape[0], w_ih.shape[0]), dtype=x.dtype)
         hp = xp.empty_like(out)
         h = h0.copy()
-        w_hh_t = w_hh.T
+        w_hh_t = xp.ascontiguousarray(w_hh.T)
         steps = _steps(x.shape[0], h.shape[0], batch_sizes, reverse)
         with _Pipelined(steps, (x, w_ih), _projector(xp, x, w_ih, b_ih, b_hh, out)) as loop:
             for n, (start, bs) in enumerate(steps):
