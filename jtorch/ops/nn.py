@@ -22,7 +22,7 @@ from jtorch import _parallel as parallel
 from jtorch import dtypes
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
-from jtorch.autograd.grad_mode import no_grad
+from jtorch.autograd.grad_mode import STATE, no_grad
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._broadcast import float_operand, promote
 from jtorch.ops.elementwise import _erf
@@ -580,7 +580,12 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_outputs
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+        if STATE.enabled:
+            return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+        g, xp = grad._array, xp_of(grad._array)  # no graph: on arrays, two temporaries fewer
+        out = xp.exp(y._array)
+        out *= g.sum(ctx.dim, keepdims=True)
+        return _const(xp.subtract(g, out, out=out))
 
 
 def _softmax_input(input: Tensor, dim, dtype) -> tuple[Tensor, int]:
@@ -632,22 +637,32 @@ class NllLoss(Function):
     def forward(ctx, x, target, weight, reduction, ignore_index):
         xp = xp_of(x)
         axis = 0 if x.ndim == 1 else 1
-        valid = target != ignore_index
-        t = xp.where(valid, target, 0)
-        bad = (t < 0) | (t >= x.shape[axis])
-        if bad.any():
-            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-        if x.ndim == 2:  # NOTE: one fancy index; take_along_axis costs ~10 us more
-            idx = (xp.arange(t.shape[0]), t)
+        if weight is None and x.ndim == 2 and target.size:
+            lo, hi = target.min(), target.max()  # NOTE: usually enough to know all rows count
+            every = 0 <= lo and hi < x.shape[1] and not lo <= ignore_index <= hi
+        else:
+            every = False
+        if every:  # all weights 1: no masks, and the mean divides by the row count
+            idx = (xp.arange(target.shape[0]), target)
+            w, count = x.dtype.type(1), x.dtype.type(target.shape[0])
+        else:
+            valid = target != ignore_index
+            t = xp.where(valid, target, 0)
+            bad = (t < 0) | (t >= x.shape[axis])
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+            # NOTE: one fancy index for 2-D input; take_along_axis costs ~10 us more
+            idx = (xp.arange(t.shape[0]), t) if x.ndim == 2 else xp.expand_dims(t, axis)
+            w = valid.astype(x.dtype) if weight is None else weight[t] * valid
+            count = None
+        if type(idx) is tuple:
             picked = x[idx]
         else:
-            idx = xp.expand_dims(t, axis)
             picked = xp.take_along_axis(x, idx, axis).squeeze(axis)
-        w = valid.astype(x.dtype) if weight is None else weight[t] * valid
         losses = -picked * w
         denom = 1
         if reduction == "mean":
-            denom = w.sum()
+            denom = w.sum() if count is None else count
         ctx.saved = (idx, w, axis, x.shape, reduction, denom)
         if reduction == "none":
             return losses
@@ -656,7 +671,7 @@ class NllLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         idx, w, axis, shape, reduction, denom = ctx.saved
-        xp = xp_of(w)
+        xp = xp_of(idx[1] if type(idx) is tuple else idx)
         coef = xp.zeros(shape, w.dtype)
         if type(idx) is tuple:
             coef[idx] = -w / denom
@@ -664,6 +679,9 @@ class NllLoss(Function):
             xp.put_along_axis(coef, idx, xp.expand_dims(-w / denom, axis), axis)
         if reduction == "none":
             grad = grad.unsqueeze(axis)
+        if not STATE.enabled and grad._array.ndim == 0:  # no graph: scale the array in place
+            coef *= grad._array
+            return _const(coef), None
         return grad * _const(coef), None
 
 
