@@ -231,36 +231,34 @@ class Function:
     def apply(cls, *inputs, **attrs):
         ctx = cls._Node()
         arrays = []
-        needs = []
         record = False
         for t in inputs:
             if isinstance(t, Tensor):
                 arrays.append(t._array)
                 if t._requires_grad:
                     record = True
-                    needs.append(True)
-                else:
-                    needs.append(False)
             else:
                 arrays.append(t)
-                needs.append(False)
         if record and STATE.enabled:
-            ctx.needs_input_grad = tuple(needs)
+            ctx.needs_input_grad = tuple(
+                [isinstance(t, Tensor) and t._requires_grad for t in inputs]
+            )
             return _record(ctx, inputs, cls.forward(ctx, *arrays, **attrs), attrs)
-        ctx.needs_input_grad = _NO_GRAD.get(len(inputs)) or (False,) * len(inputs)
+        n = len(inputs)
+        ctx.needs_input_grad = _NO_GRAD[n] if n < 8 else (False,) * n
         out = cls.forward(ctx, *arrays, **attrs)
+        if out.__class__ is np.ndarray and not cls.is_view:  # the no-grad path of every op
+            t = _new(Tensor)  # NOTE: Tensor._make inlined
+            t._array, t._requires_grad, t.grad_fn = out, False, None
+            return t
         if type(out) is tuple:
             return tuple(_wrap_output(cls, o, inputs, attrs) for o in out)
         if cls.is_view:
             return _wrap_output(cls, out, inputs, attrs)
-        if type(out) is np.ndarray:  # Tensor._make inlined: the no-grad path of every op
-            t = _new(Tensor)
-            t._array, t._requires_grad, t.grad_fn = out, False, None
-            return t
         return Tensor._make(out)
 
 
-_NO_GRAD = {n: (False,) * n for n in range(8)}
+_NO_GRAD = [(False,) * n for n in range(8)]
 _new = object.__new__
 
 
