@@ -231,18 +231,21 @@ class Function:
     def apply(cls, *inputs, **attrs):
         ctx = cls._Node()
         arrays = []
+        needs = []
         record = False
         for t in inputs:
             if isinstance(t, Tensor):
                 arrays.append(t._array)
                 if t._requires_grad:
                     record = True
+                    needs.append(True)
+                else:
+                    needs.append(False)
             else:
                 arrays.append(t)
+                needs.append(False)
         if record and STATE.enabled:
-            ctx.needs_input_grad = tuple(
-                [isinstance(t, Tensor) and t._requires_grad for t in inputs]
-            )
+            ctx.needs_input_grad = tuple(needs)
             return _record(ctx, inputs, cls.forward(ctx, *arrays, **attrs), attrs)
         n = len(inputs)
         ctx.needs_input_grad = _NO_GRAD[n] if n < 8 else (False,) * n
