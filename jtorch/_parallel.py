@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from jtorch import _blas  # noqa: F401  (pins NumPy's BLAS to one thread)
 from jtorch._runtime import get_num_threads
 
 __all__ = [
@@ -84,26 +85,6 @@ def _forget_workers() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_workers)
-
-
-def _pin_blas() -> None:
-    """Run NumPy's BLAS on one thread: jtorch splits large GEMMs over its own workers.
-
-    NOTE: an OpenBLAS pool of its own spins for a while after every threaded call, and the
-    spinning thread then starves jtorch's workers of the second core (a ConvNet step ran 25%
-    slower than with a single-threaded BLAS). torch likewise runs its BLAS single-threaded
-    inside an ``at::parallel_for``. LAPACK routines (solve, svd, ...) run on one thread.
-    """
-    try:
-        from threadpoolctl import ThreadpoolController  # noqa: PLC0415
-    except ImportError:  # NOTE: without threadpoolctl the BLAS keeps its own threads
-        return
-    for c in ThreadpoolController().lib_controllers:
-        if c.user_api == "blas":
-            c.set_num_threads(1)
-
-
-_pin_blas()
 
 
 def parallel_for(n: int, work: int, fn: Callable[[int, int], None]) -> None:
