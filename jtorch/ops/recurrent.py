@@ -3,12 +3,12 @@
 A layer's input is 2-D packed data ``(N, input_size)``: a padded ``(T, B, input_size)`` sequence
 flattened to ``T * B`` rows (``batch_sizes=None``: every step has ``B`` rows), or the ``data`` of
 a PackedSequence with its ``batch_sizes`` (step t reads the next ``batch_sizes[t]`` rows and
-updates the first ``batch_sizes[t]`` rows of the state). Forward projects every step with one
-GEMM on ``W_ih``, then runs one GEMM on ``W_hh`` per step and applies the gate nonlinearities in
-place. It returns the output rows, the final state(s) and a workspace (activations and previous
-states, as cuDNN's reserve buffer) that backward reads. Backward runs the recurrence in reverse
-on arrays, collecting the gate gradients of all steps, then forms the input and weight gradients
-with one GEMM each.
+updates the first ``batch_sizes[t]`` rows of the state). Forward runs one GEMM on ``W_hh`` per
+step and applies the gate nonlinearities in place, while a worker projects the input on ``W_ih``
+a few steps ahead. It returns the output rows, the final state(s) and a workspace (activations
+and previous states, as cuDNN's reserve buffer) that backward reads. Backward runs the
+recurrence in reverse on arrays while the worker prepares the activation derivatives ahead of it
+and sums the weight gradients behind it; the input gradient is one GEMM at the end.
 
 NOTE: with ``create_graph=True`` backward instead rebuilds the layer from differentiable Tensor
 ops (the same equations, ``_*_reference``) and differentiates that graph, so higher-order
@@ -41,7 +41,7 @@ __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
 def _steps(n: int, batch: int, batch_sizes, reverse: bool) -> list[tuple[int, int]]:
     """``(first row, rows)`` of each step in processing order."""
     if batch_sizes is None:
-        steps = [(start, batch) for start in range(0, n, batch)]
+        steps = [(start, batch) for start in range(0, n, batch)] if batch else []
     else:
         steps = list(zip(accumulate(batch_sizes, initial=0), batch_sizes))
     return steps[::-1] if reverse else steps
@@ -135,6 +135,8 @@ class _WeightGrads:
 
     def result(self, need, k: int) -> tuple:
         """(w_ih, w_hh, b_ih, b_hh) grads once every job has run."""
+        if all(g is None for g in self.grads):  # no rows at all: zeros of the right shapes
+            self(0, 0)
         dw_ih, dw_hh, db_ih, db_hh = self.grads
         if need[k + 3] and db_hh is None:
             db_hh = db_ih.copy()

@@ -244,6 +244,12 @@ def test_unbatched_and_packed(cls):
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_empty_batch_matches_torch(cls):
+    ours, theirs = _twin(cls, I, H, num_layers=2, bidirectional=True)
+    _compare_module(ours, theirs, _x(T, 0, I))
+
+
 @pytest.mark.parametrize("cls", ["RNNCell", "LSTMCell", "GRUCell"])
 def test_cells_match_torch(cls):
     for kwargs in ({}, {"bias": False}):
@@ -285,6 +291,8 @@ def test_init_ranges_and_train_dropout():
         ),
         (lambda lib: lib.nn.RNN(I, H), lambda lib, m: m(lib.randn(T, I), lib.randn(1, 1, H))),
         (lambda lib: lib.nn.RNN(I, H), lambda lib, m: m(lib.randn(2, T, B, I))),
+        (lambda lib: lib.nn.GRU(I, H), lambda lib, m: m(lib.randn(0, B, I))),
+        (lambda lib: lib.nn.LSTM(I, H, batch_first=True), lambda lib, m: m(lib.randn(B, 0, I))),
         (lambda lib: lib.nn.LSTMCell(I, H), lambda lib, m: m(lib.randn(1, 1, I))),
         (lambda lib: lib.nn.LSTM(I, H, proj_size=H), None),
         (lambda lib: lib.nn.GRU(I, H, proj_size=2), None),

@@ -217,6 +217,8 @@ class RNNBase(Module):
         if batch_sizes is None:
             seq = input.transpose(0, 1) if self.batch_first else input
             steps = seq.shape[0]
+            if steps == 0:
+                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
             data, sizes = seq.reshape(steps * max_batch_size, input.shape[-1]), None
         else:
             data, sizes = input, tuple(int(b) for b in batch_sizes._array)
