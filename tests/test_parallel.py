@@ -281,10 +281,15 @@ def test_fused_multiply_add_split_over_threads_is_bit_exact(monkeypatch):
     np.testing.assert_array_equal(runs[0][0][0], _fused_reference(grad, other, start))
 
 
-@pytest.mark.skipif(_blas._saxpy is None, reason="NumPy's BLAS here has no fused saxpy")
+@pytest.mark.parametrize("blas", [True, False])
 @pytest.mark.parametrize("n", [63, 4096, 5000, BIG])
-def test_sgd_update_in_blas_saxpy_rounds_once(n):
-    """SGD's ``param - lr * grad``: saxpy on whole blocks, float64 for the tail, as torch."""
+def test_sgd_update_rounds_once(monkeypatch, blas, n):
+    """SGD's ``param - lr * grad`` as torch: saxpy on whole blocks and float64 for the tail, or
+    all in float64 where NumPy's BLAS has no fused saxpy."""
+    if blas and _blas._saxpy is None:
+        pytest.skip("NumPy's BLAS here has no fused saxpy")
+    if not blas:
+        monkeypatch.setattr(_blas, "_saxpy", None)
     r = np.random.default_rng(7)
     start, grad = r.standard_normal((2, n)).astype(np.float32)
     p = jtorch.tensor(start, requires_grad=True)
