@@ -27,7 +27,7 @@ import numpy as np
 
 import jtorch
 from jtorch._tensor import Tensor
-from jtorch.autograd.function import Function
+from jtorch.autograd.function import intercepted_apply
 from jtorch.backend import get_array_module, to_numpy
 
 __all__ = [
@@ -620,7 +620,7 @@ class OpTrace:
         self._names = {id(m): name for name, m in model.named_modules()}
         self._stack: list[str] = []
         self._handles: list = []
-        self._original = None
+        self._patch = None
 
     def _push(self, module, args) -> None:
         self._stack.append(self._names[id(module)])
@@ -634,27 +634,27 @@ class OpTrace:
         for m in self._model.modules():
             self._handles.append(m.register_forward_pre_hook(self._push))
             self._handles.append(m.register_forward_hook(self._pop, always_call=True))
-        self._original = original = Function.__dict__["apply"]
-        forward, stack, on_op = original.__func__, self._stack, self._on_op
+        stack, on_op = self._stack, self._on_op
 
-        def apply(cls, *args, **attrs):
-            out = forward(cls, *args, **attrs)
-            if stack and on_op is not None:
-                first = out[0] if type(out) is tuple else out
-                node = first.grad_fn if isinstance(first, Tensor) else None
-                if getattr(type(node), "fn", None) is not cls:
-                    node = None  # not recorded (no grad), or an output passed through
-                on_op(stack[-1], cls, args, attrs, out, node)
-            return out
+        def reporting(forward):
+            def apply(cls, *args, **attrs):
+                out = forward(cls, *args, **attrs)
+                if stack and on_op is not None:
+                    first = out[0] if type(out) is tuple else out
+                    node = first.grad_fn if isinstance(first, Tensor) else None
+                    if getattr(type(node), "fn", None) is not cls:
+                        node = None  # not recorded (no grad), or an output passed through
+                    on_op(stack[-1], cls, args, attrs, out, node)
+                return out
 
-        # NOTE: a temporary patch of the class attribute (as tensorboard's add_graph does):
-        # every op calls `Foo.apply`, which resolves to Function.apply, so one assignment sees
-        # them all, functional ops included.
-        Function.apply = classmethod(apply)
+            return apply
+
+        self._patch = intercepted_apply(reporting)
+        self._patch.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        Function.apply = self._original
+        self._patch.__exit__(*exc)
         for h in self._handles:
             h.remove()
         self._handles.clear()

@@ -18,6 +18,8 @@ import re
 import traceback
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -262,6 +264,39 @@ class Function:
 
 
 _NO_GRAD = [(False,) * n for n in range(8)]
+INTERCEPTED = [0]  # NOTE: while non-zero every op must go through Function.apply (no fast path)
+
+
+@contextmanager
+def intercepted_apply(wrap: Callable):
+    """Inside the block every op's ``Foo.apply(*inputs, **attrs)`` runs ``wrap(apply)`` instead,
+    where ``apply(cls, *inputs, **attrs)`` is the real one; the fast paths that skip ``apply``
+    (arithmetic on plain tensors outside autograd) are off meanwhile.
+
+    NOTE: a temporary patch of the class attribute: every op calls ``Foo.apply``, which
+    resolves to ``Function.apply``, so one assignment sees them all (tracers use this:
+    TensorBoard's ``add_graph`` and ``%tensor_summary``'s op trace).
+
+    Example:
+        >>> import jtorch
+        >>> seen = []
+        >>> def wrap(apply):
+        ...     return lambda cls, *a, **k: seen.append(cls.__name__) or apply(cls, *a, **k)
+        >>> with intercepted_apply(wrap):
+        ...     _ = jtorch.ones(2) + jtorch.ones(2)
+        >>> seen
+        ['Add']
+    """
+    original = Function.__dict__["apply"]
+    Function.apply = classmethod(wrap(original.__func__))
+    INTERCEPTED[0] += 1
+    try:
+        yield
+    finally:
+        INTERCEPTED[0] -= 1
+        Function.apply = original
+
+
 _new = object.__new__
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from oracle import check, check_error, rand, randn, torch
+from oracle import check, check_error, rand, randn, rng, torch
 
 import jtorch
 
@@ -404,3 +404,44 @@ def test_scalar_tensor_shapes():
     check(lambda lib, x: lib.clamp(x, 0.0, 0.2), np.array(0.5))
     check(lambda lib, x: lib.clamp(x, lib.tensor(0.0), 1.0), X)
     check_error(lambda lib, x, y: lib.clamp(x, y, 1.0), X, Y, match="invalid combination")
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.complex64, np.int64, np.uint8, bool])
+def test_unrecorded_arithmetic_of_plain_tensors_matches_torch(op, dtype):
+    """Same-dtype, same-shape tensors outside autograd take the fast path (0-d ones too)."""
+    r = rng(3)
+    for shape in ((), (3, 4)):
+        a = np.asarray(r.standard_normal(shape) * 50).astype(dtype)
+        b = np.asarray(r.standard_normal(shape) * 50 + 1).astype(dtype)
+        if dtype is bool and op == "sub":
+            check_error(lambda lib, x, y: lib.sub(x, y), a, b)
+            continue
+        check(lambda lib, x, y: getattr(lib, op)(x, y), a, b, grad=False)
+        check(lambda lib, x, y: getattr(x, f"__{'truediv' if op == 'div' else op}__")(y), a, b,
+              grad=False)  # fmt: skip
+
+
+def test_unrecorded_arithmetic_is_seen_by_tracers():
+    from jtorch.autograd.function import intercepted_apply
+
+    seen: list = []
+
+    def wrap(apply):
+        return lambda cls, *a, **k: seen.append(cls.__name__) or apply(cls, *a, **k)
+
+    x = jtorch.ones(3)
+    with intercepted_apply(wrap):
+        _ = (x + x, x - x, x * x, x / x)
+    assert seen == ["Add", "Sub", "Mul", "Div"]
+    _ = x + x
+    assert len(seen) == 4
+
+
+def test_sub_of_bools_and_arithmetic_of_two_numbers_match_torch():
+    for args in ((np.array([1, 2]), True), (True, np.array([1, 2])), (np.array([True]), 1.5)):
+        check_error(lambda lib, x, y: lib.sub(x, y), *args)
+    check_error(lambda lib, x, y: x - y, np.array([True]), np.array([1.5]))
+    for op in ("add", "sub", "mul", "div"):
+        for x, y in ((1.0, 2.0), (1, 2), (3, 2.5), (1j, 1), (np.float32(1.5), np.float32(2))):
+            check(lambda lib, x=x, y=y, op=op: getattr(lib, op)(x, y), grad=False)

@@ -30,7 +30,7 @@ from tensorboardX.proto.types_pb2 import DataType
 from tensorboardX.proto.versions_pb2 import VersionDef
 
 from jtorch._tensor import Tensor
-from jtorch.autograd.function import Function
+from jtorch.autograd.function import intercepted_apply
 from jtorch.autograd.grad_mode import no_grad
 
 __all__ = ["graph", "aten_name"]
@@ -211,24 +211,21 @@ def _run(model, inputs: tuple, strict: bool) -> _Trace:
     for m, scope in modules:
         handles.append(m.register_forward_pre_hook(lambda m, a, s=scope: stack.append(s)))
         handles.append(m.register_forward_hook(pop, always_call=True))
-    original = Function.__dict__["apply"]
-    forward = original.__func__
     clock = time.perf_counter_ns
 
-    def apply(cls, *args, **attrs):
-        t0 = clock()
-        out = forward(cls, *args, **attrs)
-        trace.record(cls, args, attrs, out, t0, clock())
-        return out
+    def timed(forward):
+        def apply(cls, *args, **attrs):
+            t0 = clock()
+            out = forward(cls, *args, **attrs)
+            trace.record(cls, args, attrs, out, t0, clock())
+            return out
 
-    # NOTE: a temporary patch of the class attribute, not of function.py: every op calls
-    # `Foo.apply`, which resolves to Function.apply, so one assignment sees them all.
-    Function.apply = classmethod(apply)
+        return apply
+
     try:
-        with no_grad():
+        with intercepted_apply(timed), no_grad():
             out = model(*inputs)
     finally:
-        Function.apply = original
         for h in handles:
             h.remove()
     for i, t in enumerate(_flat_outputs(out, strict)):
