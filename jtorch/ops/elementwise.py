@@ -173,6 +173,18 @@ def _unrecorded(a, b):
     return None
 
 
+def _bare(array) -> Tensor:
+    """A Tensor of an op's result outside autograd (``Tensor._make`` inlined for plain arrays)."""
+    if array.__class__ is not _ND:  # NOTE: NumPy returns a scalar for 0-d operands
+        return Tensor._make(array)
+    t = _new(Tensor)
+    t._array, t._requires_grad, t.grad_fn = array, False, None
+    return t
+
+
+_new = object.__new__
+
+
 def _wrap_int(n: int, np_dtype) -> int:
     # NOTE: torch wraps a Python int that its integer tensor's dtype cannot hold (uint8 + -3 is
     # uint8 + 253); NumPy raises OverflowError for it instead.
@@ -207,7 +219,7 @@ def add(input, other, *, alpha=1) -> Tensor:
         tensor([1.5000, 2.5000])
     """
     if alpha == 1 and (xy := _unrecorded(input, other)) is not None:
-        return Tensor._make(xy[0] + xy[1])
+        return _bare(xy[0] + xy[1])
     a, b = _pair(input, other)
     return Add.apply(a, b) if alpha == 1 else Add.apply(a, b, alpha=alpha)
 
@@ -237,7 +249,7 @@ def sub(input, other, *, alpha=1) -> Tensor:
         tensor([1.])
     """
     if alpha == 1 and (xy := _unrecorded(input, other)) is not None and xy[0].dtype.kind != "b":
-        return Tensor._make(xy[0] - xy[1])
+        return _bare(xy[0] - xy[1])
     bools = [type(x) is bool or isinstance(x, Tensor) and x._array.dtype.kind == "b" for x in (input, other)]  # fmt: skip
     if all(bools):
         raise RuntimeError(
@@ -319,7 +331,7 @@ def mul(input, other) -> Tensor:
         tensor([3, 6])
     """
     if (xy := _unrecorded(input, other)) is not None:
-        return Tensor._make(xy[0] * xy[1])
+        return _bare(xy[0] * xy[1])
     a, b = _pair(input, other)
     return Mul.apply(a, b)
 
@@ -387,7 +399,7 @@ def div(input, other, *, rounding_mode: str | None = None) -> Tensor:
         a, b = _pair(input, other)
         return DivRounded.apply(a, b, mode=rounding_mode)
     if (xy := _unrecorded(input, other)) is not None and xy[0].dtype.kind in "fc":
-        return Tensor._make(xy[0] / xy[1])
+        return _bare(xy[0] / xy[1])
     a, b = _pair(input, other)
     d = a.dtype if isinstance(a, Tensor) else b.dtype
     if d.category < dtypes.FLOAT:
