@@ -3,6 +3,8 @@ cell functions, nn.RNN/LSTM/GRU and their Cells, and nn.utils.rnn (PackedSequenc
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import torch_oracle
@@ -242,6 +244,18 @@ def test_unbatched_and_packed(cls):
         ours, theirs, _x(T, B, I), (hx, _x(4, B, H, seed=4)) if cls == "LSTM" else hx,
         pack=(lengths, False, False),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_saturated_gates_match_torch_silently(cls):
+    """Gate pre-activations far past exp's range give torch's 0 and 1, with no FP warning."""
+    ours, theirs = _twin(cls, I, H)
+    for module in (ours, theirs):
+        for p in module.parameters():
+            p.data.mul_(400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _compare_module(ours, theirs, _x(T, B, I))
 
 
 @pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])

@@ -1,5 +1,7 @@
 """Element-wise math against torch: values, dtypes, gradients, integer inputs, out=, in-place."""
 
+import warnings
+
 import numpy as np
 import pytest
 from oracle import check, check_error, rand, randn, rng, torch
@@ -445,3 +447,10 @@ def test_sub_of_bools_and_arithmetic_of_two_numbers_match_torch():
     for op in ("add", "sub", "mul", "div"):
         for x, y in ((1.0, 2.0), (1, 2), (3, 2.5), (1j, 1), (np.float32(1.5), np.float32(2))):
             check(lambda lib, x=x, y=y, op=op: getattr(lib, op)(x, y), grad=False)
+
+
+def test_sigmoid_saturates_like_torch_without_warnings():
+    x = np.array([-1e4, -100.0, -88.8, -20.0, -1e-8, -0.0, 0.0, 3.0, 89.0, 1e4, np.inf, -np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check(lambda lib, x: lib.sigmoid(x), np.append(x, np.nan), grad=False)
