@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from jtorch import _parallel as parallel
-from jtorch import dtypes
+from jtorch import backend, dtypes
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import INTERCEPTED, Function
 from jtorch.autograd.grad_mode import STATE
@@ -1831,7 +1831,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx, condition, x, y):
         ctx.retain_inputs(0)
-        return xp_of(condition).where(condition, x, y)
+        return backend.where(condition, x, y)
 
     @staticmethod
     def backward(ctx, grad):

@@ -24,6 +24,7 @@ from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import STATE, no_grad
 from jtorch.backend import get_array_module as xp_of
+from jtorch.backend import where
 from jtorch.ops._broadcast import float_operand, promote
 from jtorch.ops.elementwise import _erf
 
@@ -63,7 +64,7 @@ def _const(array) -> Tensor:
 
 def _sigmoid(xp, x):
     e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 def _softplus(xp, x):
@@ -146,7 +147,7 @@ class Relu(_Pointwise, Function):
 class Threshold(_Pointwise, Function):
     @staticmethod
     def f(xp, x, threshold, value):
-        return xp.where(x > threshold, x, x.dtype.type(value))
+        return where(x > threshold, x, x.dtype.type(value))
 
     @staticmethod
     def df(xp, x, threshold, value):
@@ -166,17 +167,17 @@ class Hardtanh(_Pointwise, Function):
 class LeakyRelu(_Pointwise, Function):
     @staticmethod
     def f(xp, x, negative_slope):
-        return xp.where(x > 0, x, x * x.dtype.type(negative_slope))
+        return where(x > 0, x, x * x.dtype.type(negative_slope))
 
     @staticmethod
     def df(xp, x, negative_slope):
-        return xp.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
+        return where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
 
 
 class Hardshrink(_Pointwise, Function):
     @staticmethod
     def f(xp, x, lambd):
-        return xp.where(xp.abs(x) > lambd, x, x.dtype.type(0))
+        return where(xp.abs(x) > lambd, x, x.dtype.type(0))
 
     @staticmethod
     def df(xp, x, lambd):
@@ -186,7 +187,7 @@ class Hardshrink(_Pointwise, Function):
 class Softshrink(_Pointwise, Function):
     @staticmethod
     def f(xp, x, lambd):
-        return xp.where(xp.abs(x) > lambd, x - xp.sign(x) * x.dtype.type(lambd), x.dtype.type(0))
+        return where(xp.abs(x) > lambd, x - xp.sign(x) * x.dtype.type(lambd), x.dtype.type(0))
 
     @staticmethod
     def df(xp, x, lambd):
@@ -212,7 +213,7 @@ class Hardswish(_Pointwise, Function):
     @staticmethod
     def df(xp, x):
         mid = x / 3 + x.dtype.type(0.5)
-        return xp.where(x < -3, x.dtype.type(0), xp.where(x <= 3, mid, x.dtype.type(1)))
+        return where(x < -3, x.dtype.type(0), where(x <= 3, mid, x.dtype.type(1)))
 
     @staticmethod
     def d2f(xp, x):
@@ -225,17 +226,17 @@ class Elu(_Pointwise, Function):
     @staticmethod
     def f(xp, x, alpha, scale, input_scale):
         neg = alpha * xp.expm1(xp.minimum(x, 0) * input_scale)
-        return (scale * xp.where(x > 0, x, neg)).astype(x.dtype, copy=False)
+        return (scale * where(x > 0, x, neg)).astype(x.dtype, copy=False)
 
     @staticmethod
     def df(xp, x, alpha, scale, input_scale):
         neg = (scale * alpha * input_scale) * xp.exp(xp.minimum(x, 0) * input_scale)
-        return xp.where(x > 0, x.dtype.type(scale), neg).astype(x.dtype, copy=False)
+        return where(x > 0, x.dtype.type(scale), neg).astype(x.dtype, copy=False)
 
     @staticmethod
     def d2f(xp, x, alpha, scale, input_scale):
         neg = (scale * alpha * input_scale**2) * xp.exp(xp.minimum(x, 0) * input_scale)
-        return xp.where(x > 0, x.dtype.type(0), neg).astype(x.dtype, copy=False)
+        return where(x > 0, x.dtype.type(0), neg).astype(x.dtype, copy=False)
 
 
 class Celu(Elu):
@@ -319,18 +320,18 @@ class Softplus(_Pointwise, Function):
     @staticmethod
     def f(xp, x, beta, threshold):
         bx = x * beta
-        return xp.where(bx > threshold, x, _softplus(xp, bx) / beta).astype(x.dtype, copy=False)
+        return where(bx > threshold, x, _softplus(xp, bx) / beta).astype(x.dtype, copy=False)
 
     @staticmethod
     def df(xp, x, beta, threshold):
         bx = x * beta
-        return xp.where(bx > threshold, x.dtype.type(1), _sigmoid(xp, bx))
+        return where(bx > threshold, x.dtype.type(1), _sigmoid(xp, bx))
 
     @staticmethod
     def d2f(xp, x, beta, threshold):
         bx = x * beta
         s = _sigmoid(xp, bx)
-        return xp.where(bx > threshold, x.dtype.type(0), beta * s * (1 - s))
+        return where(bx > threshold, x.dtype.type(0), beta * s * (1 - s))
 
 
 class LogSigmoid(_Pointwise, Function):
@@ -486,7 +487,7 @@ def rrelu(
         slope = xp.asarray(_empty_like(input).uniform_(lower, upper)._array)
     else:
         slope = input._array.dtype.type((lower + upper) / 2)
-    noise = xp.where(input._array >= 0, input._array.dtype.type(1), slope)
+    noise = where(input._array >= 0, input._array.dtype.type(1), slope)
     noise = noise.astype(input._array.dtype, copy=False)
     if inplace:
         from jtorch.ops._inplace import make_inplace  # noqa: PLC0415
@@ -511,7 +512,7 @@ class PreluKernel(Function):
     def forward(ctx, x, w):
         ctx.retain_inputs(0, 1)
         wb = _channel_view(w, x.ndim)
-        return xp_of(x).where(x > 0, x, wb * x)
+        return where(x > 0, x, wb * x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -647,7 +648,7 @@ class NllLoss(Function):
             w, count = x.dtype.type(1), x.dtype.type(target.shape[0])
         else:
             valid = target != ignore_index
-            t = xp.where(valid, target, 0)
+            t = where(valid, target, 0)
             bad = (t < 0) | (t >= x.shape[axis])
             if bad.any():
                 raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
@@ -757,7 +758,7 @@ class HuberLoss(_PairLoss, Function):
     @staticmethod
     def f(xp, d, delta):
         a = xp.abs(d)
-        return xp.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+        return where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
 
     @staticmethod
     def grad(d, delta):
@@ -772,7 +773,7 @@ class SmoothL1Loss(_PairLoss, Function):
         a = xp.abs(d)
         if beta == 0:
             return a
-        return xp.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
+        return where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
 
     @staticmethod
     def grad(d, beta):
@@ -1276,7 +1277,7 @@ def embedding_renorm_(weight: Tensor, input: Tensor, max_norm: float, norm_type:
     rows = xp.unique(input._array.reshape(-1))
     w = weight._array
     norms = (xp.abs(w[rows]) ** norm_type).sum(-1) ** (1 / norm_type)
-    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1).astype(w.dtype)
+    scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1).astype(w.dtype)
     w[rows] *= scale[:, None]
     weight._bump()
     return weight
@@ -1328,7 +1329,7 @@ def _pad_index(xp, size: int, lo: int, hi: int, mode: str):
     if mode == "reflect":
         period = 2 * (size - 1)
         i = xp.abs((i + period * (lo // max(period, 1) + 1)) % max(period, 1)) if period else i * 0
-        return xp.where(i >= size, period - i, i)
+        return where(i >= size, period - i, i)
     if mode == "replicate":
         return xp.clip(i, 0, size - 1)
     return i % size  # circular
@@ -1416,7 +1417,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         n = x.norm(2, dim, keepdim=True)
         low = n._array < eps
         if low.any():  # NOTE: torch clamps the norms in place under no_grad: grads pass through
-            n = n + _const(xp_of(low).where(low, eps - n._array, 0).astype(n._array.dtype))
+            n = n + _const(where(low, eps - n._array, 0).astype(n._array.dtype))
         return x / n
 
     return (unit(x1) * unit(x2)).sum(dim)

@@ -454,3 +454,29 @@ def test_sigmoid_saturates_like_torch_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check(lambda lib, x: lib.sigmoid(x), np.append(x, np.nan), grad=False)
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.float16, np.int8, np.int64, np.bool_, np.complex64]
+)
+def test_backend_where_selects_the_bits_numpy_where_does(dtype):
+    """The bitwise select behind large where()s: NaN payloads, signed zeros, broadcasting."""
+    from jtorch.backend import where as select
+
+    r = rng(4)
+    x = (r.standard_normal((64, 128)) * 10).astype(dtype)
+    y = (r.standard_normal((64, 128)) * 10).astype(dtype)
+    if np.dtype(dtype).kind == "f":
+        x.flat[::11], x.flat[::13] = np.nan, -0.0
+    c = r.random((64, 128)) > 0.5
+    scalars = ((c, x, 2.5), (c, -1, y)) if np.dtype(dtype).kind in "fc" else ()
+    for args in (
+        (c, x, y),
+        (c[:1], x, y),
+        (c, x[0], y),
+        (c, x, y[:, :1]),
+        (c, x, y.flat[0]),
+    ) + scalars:
+        got, want = select(*args), np.where(*args)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
