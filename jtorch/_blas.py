@@ -71,7 +71,10 @@ def _setup():
             continue
         c.set_num_threads(1)
         if c.prefix == "libscipy_openblas" and found is None:
-            fn = _find_saxpy(ctypes.CDLL(c.filepath))
+            try:
+                fn = _find_saxpy(ctypes.CDLL(c.filepath))
+            except OSError:  # NOTE: a library threadpoolctl saw but ctypes cannot open
+                continue
             found = fn if fn is not None and _rounds_once(fn) else None
     return found
 
