@@ -627,18 +627,24 @@ def tanh(input: Tensor) -> Tensor:
     return _unary(Tanh, input)
 
 
+def _sigmoid(xp, x):
+    """``1 / (1 + exp(-x))``, torch's formula (an array also for 0-d ``x``).
+
+    NOTE: exp(-x) overflows to inf for very negative x, and 1 / (1 + inf) is the exact limit 0,
+    silently (splitting by sign with np.where cost 3x here).
+    """
+    e = xp.negative(x, out=xp.empty_like(x))  # NOTE: out= keeps a 0-d result an array
+    with np.errstate(over="ignore"):
+        xp.exp(e, out=e)
+    e += 1
+    return xp.divide(1, e, out=e)
+
+
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.retain_outputs(0)
-        # NOTE: torch's formula; exp(-x) overflows to inf for very negative x, and 1 / (1 + inf)
-        # is the exact limit 0, silently (np.where splitting by sign cost 3x here).
-        xp = xp_of(x)
-        e = xp.negative(x, out=xp.empty_like(x))  # NOTE: out= keeps a 0-d result an array
-        with np.errstate(over="ignore"):
-            xp.exp(e, out=e)
-        e += 1
-        return xp.divide(1, e, out=e)
+        return _sigmoid(xp_of(x), x)
 
     @staticmethod
     def backward(ctx, grad):

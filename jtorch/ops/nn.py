@@ -26,7 +26,7 @@ from jtorch.autograd.grad_mode import STATE, no_grad
 from jtorch.backend import get_array_module as xp_of
 from jtorch.backend import where
 from jtorch.ops._broadcast import float_operand, promote
-from jtorch.ops.elementwise import _erf
+from jtorch.ops.elementwise import _erf, _sigmoid
 
 __all__ = [
     "relu",
@@ -60,11 +60,6 @@ __all__ = [
 
 def _const(array) -> Tensor:
     return Tensor._make(array)
-
-
-def _sigmoid(xp, x):
-    e = xp.exp(-xp.abs(x))
-    return where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
 def _softplus(xp, x):
