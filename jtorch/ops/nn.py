@@ -63,8 +63,18 @@ def _const(array) -> Tensor:
 
 
 def _softplus(xp, x):
-    """``log(1 + exp(x))`` without overflow."""
-    return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+    """``log(1 + exp(x))`` without overflow, as ``max(x, 0) + log1p(exp(-|x|))``.
+
+    NOTE: NumPy's log1p takes about 15 ns an element here, its log 2: for ``u`` in [0, 1],
+    ``log(1 + u) * u / ((1 + u) - 1)`` is log1p to an ulp or two (Goldberg), and just ``u``
+    where ``1 + u`` rounds to 1.
+    """
+    u = xp.exp(-xp.abs(x))
+    w = 1 + u
+    d = w - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = xp.log(w) * (u / d)
+    return xp.clip(x, 0, math.inf) + where(d == 0, u, r)
 
 
 # -- element-wise activations ------------------------------------------------------------------

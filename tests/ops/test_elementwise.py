@@ -499,3 +499,20 @@ def test_float32_erf_and_erfc_are_within_a_few_ulps(name, ulps):
     tiny = ~normal & ~np.isnan(want)  # zeros, infinities' limits and float32 denormals
     assert np.isnan(got[-1]) and np.abs(got[tiny] - want[tiny]).max() < 1e-43
     assert np.signbit(got[x.size - 4]) == (name == "erf")  # erf(-0.0) is -0.0
+
+
+@pytest.mark.parametrize("dtype, ulps", [("float32", 5), ("float64", 3)])
+def test_softplus_is_within_a_few_ulps_of_log1p(dtype, ulps):
+    """softplus' log1p by log(1 + u) * u / ((1 + u) - 1), against double-precision libm."""
+    import math
+
+    x = np.concatenate([np.linspace(-100, 100, 20001), np.logspace(-40, 2, 500)]).astype(dtype)
+    x = np.concatenate([x, -x[-500:]]).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = jtorch.nn.functional.softplus(jtorch.tensor(x)).numpy()
+    assert got.dtype == dtype
+    want = np.array([max(v, 0.0) + math.log1p(math.exp(-abs(v))) for v in x.astype("float64")])
+    normal = want > np.finfo(dtype).tiny
+    ulp = np.spacing(want[normal].astype(dtype)).astype("float64")
+    assert (np.abs(got[normal].astype("float64") - want[normal]) / ulp).max() <= ulps
