@@ -510,7 +510,7 @@ def test_softplus_is_within_a_few_ulps_of_log1p(dtype, ulps):
     x = np.concatenate([x, -x[-500:]]).astype(dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = jtorch.nn.functional.softplus(jtorch.tensor(x)).numpy()
+        got = jtorch.nn.functional.softplus(jtorch.tensor(x), threshold=1e4).numpy()
     assert got.dtype == dtype
     want = np.array([max(v, 0.0) + math.log1p(math.exp(-abs(v))) for v in x.astype("float64")])
     normal = want > np.finfo(dtype).tiny
