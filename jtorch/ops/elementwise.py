@@ -759,6 +759,28 @@ _ERFC_FIT = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18
 _ERFC_FIT += (0.09678418, 0.37409196, 1.00002368, -1.26551223)
 
 
+# NOTE: expm1(s) = s * sum s^k / (k + 1)! (highest power first): within float32 rounding for
+# |s| <= 0.5 with these 8 terms.
+_EXPM1_TAYLOR = tuple(1 / math.factorial(k + 1) for k in range(7, -1, -1))
+
+
+def _expm1(xp, x):
+    """``exp(x) - 1`` without cancellation; float32 and float16 in float32 from exp.
+
+    NOTE: NumPy's expm1 takes about 15 ns an element here, its exp 2: ``exp(x) - 1`` from
+    ``|x| = 0.5`` on (no cancellation there), the series below; within 4 float32 ulps.
+    """
+    if not (x.dtype == np.float32 or x.dtype == np.float16):
+        return xp.expm1(x)
+    y = x.astype(np.float32, copy=False)
+    s = xp.clip(y, -0.5, 0.5)
+    with np.errstate(over="ignore"):
+        e = xp.exp(y)
+    e -= 1
+    out = backend.where(xp.abs(y) < 0.5, s * _horner(_EXPM1_TAYLOR, s), e)
+    return out.astype(x.dtype, copy=False)
+
+
 def _erf_parts(xp, y, tail: bool = False):
     """For float32 ``y``: ``|y|``, erf(|y|) by the series (right below 0.5) and erfc(|y|) by the
     fit (right from 0.5), all in float32; ``tail`` keeps erfc's relative accuracy far out.
@@ -914,7 +936,7 @@ class Sgn(Function):
 
 Rsqrt = _op("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, y: g * -0.5 * y * y * y, "y")
 Exp2 = _op("Exp2", lambda xp, x: xp.exp2(x), lambda g, y: g * y * _LN2, "y")
-Expm1 = _op("Expm1", lambda xp, x: xp.expm1(x), lambda g, y: g * (y + 1), "y")
+Expm1 = _op("Expm1", lambda xp, x: _expm1(xp, x), lambda g, y: g * (y + 1), "y")
 Log2 = _op("Log2", lambda xp, x: xp.log2(x), lambda g, x: g / (x * _LN2))
 Log10 = _op("Log10", lambda xp, x: xp.log10(x), lambda g, x: g / (x * _LN10))
 Log1p = _op(

@@ -26,7 +26,7 @@ from jtorch.autograd.grad_mode import STATE, no_grad
 from jtorch.backend import get_array_module as xp_of
 from jtorch.backend import where
 from jtorch.ops._broadcast import float_operand, promote
-from jtorch.ops.elementwise import _erf, _sigmoid
+from jtorch.ops.elementwise import _erf, _expm1, _sigmoid
 
 __all__ = [
     "relu",
@@ -230,7 +230,7 @@ class Elu(_Pointwise, Function):
 
     @staticmethod
     def f(xp, x, alpha, scale, input_scale):
-        neg = alpha * xp.expm1(xp.minimum(x, 0) * input_scale)
+        neg = alpha * _expm1(xp, xp.clip(x, -math.inf, 0) * input_scale)
         return (scale * where(x > 0, x, neg)).astype(x.dtype, copy=False)
 
     @staticmethod
