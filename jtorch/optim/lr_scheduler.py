@@ -222,16 +222,46 @@ class _initial_mode:
         self.o._is_initial = False
 
 
-class LambdaLR(LRScheduler):
-    """Sets the initial learning rate."""
+class _ListStateScheduler(LRScheduler):
+    """A scheduler with a list attribute (named by ``_items``) that its state cannot hold as it
+    is: the state keeps ``_save_item(x)`` of each item, and loading hands each saved entry back
+    to ``_load_item(item, saved)``."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
+    _items: str
+
+    @staticmethod
+    def _save_item(item):
+        raise NotImplementedError
+
+    @staticmethod
+    def _load_item(item, saved) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return the state of the scheduler as a ``dict``."""
+        key = self._items
+        state_dict = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", key)}
+        state_dict[key] = [self._save_item(item) for item in getattr(self, key)]
+        return state_dict
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load the scheduler's state."""
+        key = self._items
+        saved = state_dict.pop(key)
+        self.__dict__.update(state_dict)
+        state_dict[key] = saved
+        items = getattr(self, key)
+        for idx, entry in enumerate(saved):
+            self._load_item(items[idx], entry)
+
+
+class _LambdaScheduler(_ListStateScheduler):
+    """LambdaLR and MultiplicativeLR: one ``lr_lambda`` per param group, whose state is its
+    ``__dict__`` (nothing for a plain function)."""
+
+    _items = "lr_lambdas"
+
+    def _set_lambdas(self, optimizer: Optimizer, lr_lambda) -> None:
         self.lr_lambdas: list[Callable[[int], float]]
         if not isinstance(lr_lambda, list) and (not isinstance(lr_lambda, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
@@ -241,29 +271,29 @@ class LambdaLR(LRScheduler):
                     f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
                 )
             self.lr_lambdas = list(lr_lambda)
+
+    @staticmethod
+    def _save_item(fn):
+        return None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+
+    @staticmethod
+    def _load_item(fn, saved) -> None:
+        if saved is not None:
+            fn.__dict__.update(saved)
+
+
+class LambdaLR(_LambdaScheduler):
+    """Sets the initial learning rate."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.optimizer = optimizer
+        self._set_lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Return the state of the scheduler as a ``dict``."""
-        state_dict = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "lr_lambdas")
-        }
-        state_dict["lr_lambdas"] = [None] * len(self.lr_lambdas)
-        for idx, fn in enumerate(self.lr_lambdas):
-            if not isinstance(fn, types.FunctionType):
-                state_dict["lr_lambdas"][idx] = fn.__dict__.copy()
-        return state_dict
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load the scheduler's state."""
-        lr_lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        state_dict["lr_lambdas"] = lr_lambdas
-        for idx, fn in enumerate(lr_lambdas):
-            if fn is not None:
-                self.lr_lambdas[idx].__dict__.update(fn)
 
     def get_lr(self) -> list[float | Tensor]:
         """Compute the next learning rate for each of the optimizer's ``param_groups``."""
@@ -274,7 +304,7 @@ class LambdaLR(LRScheduler):
         ]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaScheduler):
     """Multiply the learning rate of each parameter group by the factor given in the specified function."""
 
     def __init__(
@@ -284,43 +314,13 @@ class MultiplicativeLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.optimizer = optimizer
-        self.lr_lambdas: list[Callable[[int], float]]
-        if not isinstance(lr_lambda, list) and (not isinstance(lr_lambda, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
-                )
-            self.lr_lambdas = list(lr_lambda)
+        self._set_lambdas(optimizer, lr_lambda)
         for lr_lambda in self.lr_lambdas:
             if not callable(lr_lambda):
                 raise TypeError(
                     f"lr_lambda should be a function, but got {type(lr_lambda).__name__}"
                 )
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Return the state of the scheduler as a ``dict``."""
-        state_dict = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "lr_lambdas")
-        }
-        state_dict["lr_lambdas"] = [None] * len(self.lr_lambdas)
-        for idx, fn in enumerate(self.lr_lambdas):
-            if not isinstance(fn, types.FunctionType):
-                state_dict["lr_lambdas"][idx] = fn.__dict__.copy()
-        return state_dict
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load the scheduler's state."""
-        lr_lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        state_dict["lr_lambdas"] = lr_lambdas
-        for idx, fn in enumerate(lr_lambdas):
-            if fn is not None:
-                self.lr_lambdas[idx].__dict__.update(fn)
 
     def get_lr(self) -> list[float | Tensor]:
         """Compute the next learning rate for each of the optimizer's ``param_groups``."""
@@ -494,30 +494,19 @@ class ExponentialLR(LRScheduler):
         return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
-class _ComposedScheduler(LRScheduler):
+class _ComposedScheduler(_ListStateScheduler):
     """A scheduler made of ``_schedulers``: its state holds each one's state in order."""
 
+    _items = "_schedulers"
     _schedulers: list
 
-    def state_dict(self) -> dict[str, Any]:
-        """Return the state of the scheduler as a ``dict``."""
-        state_dict = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "_schedulers")
-        }
-        state_dict["_schedulers"] = [None] * len(self._schedulers)
-        for idx, s in enumerate(self._schedulers):
-            state_dict["_schedulers"][idx] = s.state_dict()
-        return state_dict
+    @staticmethod
+    def _save_item(scheduler):
+        return scheduler.state_dict()
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Load the scheduler's state."""
-        _schedulers = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = _schedulers
-        for idx, s in enumerate(_schedulers):
-            self._schedulers[idx].load_state_dict(s)
+    @staticmethod
+    def _load_item(scheduler, saved) -> None:
+        scheduler.load_state_dict(saved)
 
 
 class SequentialLR(_ComposedScheduler):
