@@ -635,9 +635,16 @@ def _sigmoid(xp, x):
     """
     e = xp.negative(x, out=xp.empty_like(x))  # NOTE: out= keeps a 0-d result an array
     with np.errstate(over="ignore"):
-        xp.exp(e, out=e)
-    e += 1
-    return xp.divide(1, e, out=e)
+        _sigmoid_of_negated_(xp, e)
+    return e
+
+
+def _sigmoid_of_negated_(xp, a, num=1) -> None:
+    """In place ``num * sigmoid(-a)``, as ``num / (1 + exp(a))``; an exp that overflows gives
+    the exact limit 0 (the caller sets ``np.errstate(over="ignore")`` to keep it silent)."""
+    xp.exp(a, out=a)
+    a += 1
+    xp.divide(num, a, out=a)
 
 
 class Sigmoid(Function):

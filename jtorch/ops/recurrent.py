@@ -34,6 +34,7 @@ from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import STATE
 from jtorch.backend import get_array_module as xp_of
+from jtorch.ops.elementwise import _sigmoid_of_negated_
 
 __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
 
@@ -100,18 +101,6 @@ def _projector(xp, x, w_ih, b_ih, b_hh, out):
                 rows += b
 
     return project
-
-
-def _sigmoid_of_negated_(xp, a, num=1) -> None:
-    """In place ``num * sigmoid(-a)``, as ``num / (1 + exp(a))``.
-
-    NOTE: NumPy's float32 exp is 1.6x faster than its tanh (sigmoid was 0.5 * tanh(x / 2) + 0.5
-    before), and an exp that overflows to inf gives the exact limit 0 (the callers' loops run
-    under ``np.errstate(over="ignore")``, so silently).
-    """
-    xp.exp(a, out=a)
-    a += 1
-    xp.divide(num, a, out=a)
 
 
 class _WeightGrads:
