@@ -225,22 +225,28 @@ class Hardswish(_Pointwise, Function):
         return _mask(x, (x > -3) & (x < 3)) / 3
 
 
+def _elu_arg(xp, x, input_scale):
+    """``min(x, 0) * input_scale``, the argument of ELU's exponential (clip: NumPy's minimum
+    with a scalar is 4x slower)."""
+    return xp.clip(x, -math.inf, 0) * input_scale
+
+
 class Elu(_Pointwise, Function):
     """``scale * (x if x > 0 else alpha * (exp(input_scale * x) - 1))`` (elu, selu, celu)."""
 
     @staticmethod
     def f(xp, x, alpha, scale, input_scale):
-        neg = alpha * _expm1(xp, xp.clip(x, -math.inf, 0) * input_scale)
+        neg = alpha * _expm1(xp, _elu_arg(xp, x, input_scale))
         return (scale * where(x > 0, x, neg)).astype(x.dtype, copy=False)
 
     @staticmethod
     def df(xp, x, alpha, scale, input_scale):
-        neg = (scale * alpha * input_scale) * xp.exp(xp.minimum(x, 0) * input_scale)
+        neg = (scale * alpha * input_scale) * xp.exp(_elu_arg(xp, x, input_scale))
         return where(x > 0, x.dtype.type(scale), neg).astype(x.dtype, copy=False)
 
     @staticmethod
     def d2f(xp, x, alpha, scale, input_scale):
-        neg = (scale * alpha * input_scale**2) * xp.exp(xp.minimum(x, 0) * input_scale)
+        neg = (scale * alpha * input_scale**2) * xp.exp(_elu_arg(xp, x, input_scale))
         return where(x > 0, x.dtype.type(0), neg).astype(x.dtype, copy=False)
 
 
