@@ -579,6 +579,13 @@ class PlaneGather(Function):
         return PlaneScatterAdd.apply(grad, idx, size=ctx.size, nd=ctx.nd), None
 
 
+def _max_buffers(xp, views: list, dtype) -> tuple:
+    """``_running_max``'s outputs for ``views``: the max, and the offset index (int8 below 128
+    offsets)."""
+    shape = views[0].shape
+    return xp.empty(shape, dtype), xp.empty(shape, xp.int8 if len(views) < 128 else xp.int64)
+
+
 def _running_max(xp, views: list, y, arg, nan: bool) -> None:
     """Element-wise max of ``views`` into ``y`` and the index of the first max into ``arg`` (of
     the last NaN if ``nan``, as torch).
@@ -621,8 +628,8 @@ class _MaxPool:
         for j in range(nd):
             o = xp.arange(out[j]) * stride[j] - pads[j][0]
             base = base + o.reshape((-1,) + (1,) * (nd - 1 - j)) * plane[j]
-        y, idx = xp.empty(views[0].shape, x.dtype), xp.empty(views[0].shape, xp.int64)
-        arg = xp.empty(y.shape, xp.int8 if len(views) < 128 else xp.int64)
+        y, arg = _max_buffers(xp, views, x.dtype)
+        idx = xp.empty(y.shape, xp.int64)
 
         def run(lo: int, hi: int, nan: bool = False) -> None:
             _running_max(xp, [v[lo:hi] for v in views], y[lo:hi], arg[lo:hi], nan)
@@ -1698,8 +1705,7 @@ class _FractionalMaxPool:
         xf = x.reshape(x.shape[:2] + (-1,))
         views = [xp.take_along_axis(xf, (flat + o).reshape(xf.shape[:2] + (-1,)), -1)
                  for o in offsets]  # fmt: skip
-        y = xp.empty(views[0].shape, x.dtype)
-        arg = xp.empty(y.shape, xp.int8 if len(views) < 128 else xp.int64)
+        y, arg = _max_buffers(xp, views, x.dtype)
         _running_max(xp, views, y, arg, nan=x.dtype.kind == "f")
         idx = xp.asarray(offsets, dtype=xp.int64)[arg] + flat.reshape(xf.shape[:2] + (-1,))
         ctx.retain_outputs(1)

@@ -739,8 +739,11 @@ def _as_float64(kernel):
     return run
 
 
+_SINGLE = (np.float32, np.float16)  # dtypes whose erf, erfc and expm1 are computed in float32
+
+
 def _erf(xp, x):
-    if x.dtype == np.float32 or x.dtype == np.float16:
+    if x.dtype in _SINGLE:
         return _erf_single(xp, x)
     return _erf_double(xp, x)
 
@@ -777,7 +780,7 @@ def _expm1(xp, x):
     NOTE: NumPy's expm1 takes about 15 ns an element here, its exp 2: ``exp(x) - 1`` from
     ``|x| = 0.5`` on (no cancellation there), the series below; within 4 float32 ulps.
     """
-    if not (x.dtype == np.float32 or x.dtype == np.float16):
+    if x.dtype not in _SINGLE:
         return xp.expm1(x)
     y = x.astype(np.float32, copy=False)
     s = xp.clip(y, -0.5, 0.5)
@@ -825,7 +828,7 @@ def _erfc_single(xp, x):
 
 
 def _erfc(xp, x):
-    if x.dtype == np.float32 or x.dtype == np.float16:
+    if x.dtype in _SINGLE:
         return _erfc_single(xp, x)
     return _erfc_double(xp, x)
 

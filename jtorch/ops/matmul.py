@@ -20,7 +20,6 @@ import string
 import numpy as np
 
 from jtorch import _parallel as parallel
-from jtorch._runtime import get_num_threads
 from jtorch._tensor import Tensor
 from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
 from jtorch.amp.autocast_mode import autocast_args
@@ -146,7 +145,7 @@ def _mm_grads_arrays(g, a, b, t_a: bool, t_b: bool) -> tuple:
     m, n = g.shape
     k = a.shape[1] if a is not None else b.shape[0]
     concurrent = len(jobs) == 2 and 1_000_000 <= m * k * n < parallel.SPLIT_MACS
-    if concurrent and type(g) is np.ndarray and get_num_threads() > 1:
+    if concurrent and type(g) is np.ndarray:  # NOTE: parallel_for runs inline on one thread
         parallel.parallel_for(2, 2 * parallel.GRAIN, run)
     else:
         run(0, len(jobs))

@@ -435,7 +435,6 @@ def fma(a, b, c, out):
     if out.dtype.kind != "f" or out.dtype.itemsize == 8:
         xp.add(xp.multiply(a, b), c, out=out)
         return out
-    done = 0
     if c is out and (np.ndim(a) == 0 or np.ndim(b) == 0):
         x, alpha = (b, a) if np.ndim(a) == 0 else (a, b)
         done = _blas.axpy(alpha, x, out)
