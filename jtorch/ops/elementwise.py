@@ -250,13 +250,13 @@ def sub(input, other, *, alpha=1) -> Tensor:
     """
     if alpha == 1 and (xy := _unrecorded(input, other)) is not None and xy[0].dtype.kind != "b":
         return _bare(xy[0] - xy[1])
-    bools = [type(x) is bool or isinstance(x, Tensor) and x._array.dtype.kind == "b" for x in (input, other)]  # fmt: skip
-    if all(bools):
+    first, second = _is_bool(input), _is_bool(other)
+    if first and second:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
         )
-    if any(bools):
+    if first or second:
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -266,6 +266,10 @@ def sub(input, other, *, alpha=1) -> Tensor:
 
 
 subtract = sub
+
+
+def _is_bool(x) -> bool:
+    return type(x) is bool or (isinstance(x, Tensor) and x._array.dtype.kind == "b")
 
 
 class Mul(Function):
