@@ -261,7 +261,13 @@ class _LambdaScheduler(_ListStateScheduler):
 
     _items = "lr_lambdas"
 
-    def _set_lambdas(self, optimizer: Optimizer, lr_lambda) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        self.optimizer = optimizer
         self.lr_lambdas: list[Callable[[int], float]]
         if not isinstance(lr_lambda, list) and (not isinstance(lr_lambda, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
@@ -271,6 +277,11 @@ class _LambdaScheduler(_ListStateScheduler):
                     f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
                 )
             self.lr_lambdas = list(lr_lambda)
+        self._check_lambdas()
+        super().__init__(optimizer, last_epoch)
+
+    def _check_lambdas(self) -> None:
+        """What the lambdas must be beyond one per group (LambdaLR asks nothing more)."""
 
     @staticmethod
     def _save_item(fn):
@@ -285,16 +296,6 @@ class _LambdaScheduler(_ListStateScheduler):
 class LambdaLR(_LambdaScheduler):
     """Sets the initial learning rate."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
-        self._set_lambdas(optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
     def get_lr(self) -> list[float | Tensor]:
         """Compute the next learning rate for each of the optimizer's ``param_groups``."""
         _warn_get_lr_called_within_step(self)
@@ -307,20 +308,12 @@ class LambdaLR(_LambdaScheduler):
 class MultiplicativeLR(_LambdaScheduler):
     """Multiply the learning rate of each parameter group by the factor given in the specified function."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
-        self._set_lambdas(optimizer, lr_lambda)
+    def _check_lambdas(self) -> None:
         for lr_lambda in self.lr_lambdas:
             if not callable(lr_lambda):
                 raise TypeError(
                     f"lr_lambda should be a function, but got {type(lr_lambda).__name__}"
                 )
-        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float | Tensor]:
         """Compute the next learning rate for each of the optimizer's ``param_groups``."""
