@@ -286,6 +286,8 @@ def matmul(a, b):
     """
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim < 2 or b.ndim < 2:
         return a @ b
+    if a.ndim == b.ndim == 2 and a.size * b.shape[1] < SPLIT_MACS:  # the common small product
+        return a @ b
     batch = () if a.ndim == b.ndim == 2 else np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     rows = batch[0] if batch else a.shape[-2]
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]

@@ -72,6 +72,7 @@ class Node:
     _tensor_hooks = None
     _retained = None
     _metadata = None
+    _hidden: tuple = ()  # input positions that next_functions leaves out (see Function)
 
     # -- what forward calls ------------------------------------------------------------------
     def retain_inputs(self, *indexes: int) -> None:
@@ -132,7 +133,10 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        return tuple(e if e is not None else (None, 0) for e in self.edges)
+        hidden = self._hidden
+        return tuple(
+            e if e is not None else (None, 0) for i, e in enumerate(self.edges) if i not in hidden
+        )
 
     @property
     def metadata(self) -> dict:
@@ -208,17 +212,20 @@ class Function:
     ``apply(*inputs, **attrs)`` takes Tensors and Python scalars. Class attributes:
     ``node_name`` (the grad_fn's class name, default ``<Name>Backward0``), ``is_view`` (outputs
     share the first input's memory and version counter), ``differentiable_outputs`` (indices of
-    outputs that can carry gradients, default all).
+    outputs that can carry gradients, default all), ``hidden_inputs`` (positions of inputs that
+    torch's schema does not differentiate: Python numbers of its Scalar overloads, indices, masks
+    and targets; ``next_functions`` leaves them out, as torch's does).
     """
 
     _Node: type[Node]
     is_view = False
     differentiable_outputs: tuple[int, ...] | None = None
+    hidden_inputs: tuple[int, ...] = ()
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
-        cls._Node = type(name, (Node,), {"__slots__": (), "fn": cls})
+        cls._Node = type(name, (Node,), {"__slots__": (), "fn": cls, "_hidden": cls.hidden_inputs})
         REGISTRY[cls.__name__] = cls
 
     @staticmethod
@@ -312,18 +319,19 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
     cls = ctx.fn
     edges, meta = [], []
     for t, need in zip(inputs, ctx.needs_input_grad):
-        if need:
-            edges.append(t._edge())
-            # NOTE: a leaf rides along in its meta: the graph keeps its leaves alive (as torch's
-            # AccumulateGrad does), while the leaf's node only refers to it weakly.
-            meta.append(
-                (t._array.shape, t._array.dtype)
-                if t.grad_fn is not None
-                else (t._array.shape, t._array.dtype, t)
-            )
-        else:
+        if not need:
             edges.append(None)
             meta.append(None)
+            continue
+        a = t._array
+        if t._base is None and t.grad_fn is not None:  # NOTE: Tensor._edge's common case inlined
+            edges.append((t.grad_fn, t._output_nr))
+            meta.append((a.shape, a.dtype))
+            continue
+        edges.append(t._edge())
+        # NOTE: a leaf rides along in its meta: the graph keeps its leaves alive (as torch's
+        # AccumulateGrad does), while the leaf's node only refers to it weakly.
+        meta.append((a.shape, a.dtype) if t.grad_fn is not None else (a.shape, a.dtype, t))
     ctx.edges, ctx._in_meta = edges, meta
     if STATE.anomaly:
         ctx.metadata["traceback_"] = "".join(traceback.format_stack()[:-2])
@@ -339,10 +347,10 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
             t = Tensor._make(out, True, ctx)
         else:
             t = Tensor._make(out)
-        if ctx._retain_in or ctx._retain_out:
+        if ctx._retain_out:
             _save(ctx, inputs, (t,))
-        else:
-            ctx._saved = None
+        else:  # NOTE: _save inlined for the common case of saved inputs only
+            ctx._saved = [_saved_input(inputs[i]) for i in ctx._retain_in] or None
         return t
     diff = cls.differentiable_outputs
     outputs = [_wrap_output(cls, a, inputs, attrs) for a in out]
@@ -369,7 +377,9 @@ def _save(ctx: Node, inputs: tuple, outputs) -> None:
 
 def _saved_input(t) -> tuple:
     if isinstance(t, Tensor):
-        vc = t._version_counter()
+        vc = t._vc
+        if vc is None:  # NOTE: Tensor._version_counter inlined
+            vc = t._vc = [0]
         return (t, vc, vc[0], -1)
     return (t, None, 0, -1)
 
@@ -473,6 +483,7 @@ def _record_user(ctx: Node, args: tuple, out):
     ctx.edges = tuple(
         a._edge() if isinstance(a, Tensor) and a._requires_grad else None for a in args
     )
+    ctx._hidden = tuple(i for i, a in enumerate(args) if not isinstance(a, Tensor))
     ctx._in_meta = tuple(
         (
             (a._array.shape, a._array.dtype, a)

@@ -77,8 +77,8 @@ def _shape_x(t: Tensor) -> str:
 # -- the primitives --------------------------------------------------------------------------
 def _retain_cross(ctx, i: int, j: int) -> None:
     """Save operand i if j needs a gradient and j if i does (a product's grads swap operands)."""
-    need = ctx.needs_input_grad
-    ctx.retain_inputs(*(k for k, other in ((i, j), (j, i)) if need[other]))
+    need_i, need_j = ctx.needs_input_grad[i], ctx.needs_input_grad[j]
+    ctx._retain_in = ((i, j) if need_i else (i,)) if need_j else ((j,) if need_i else ())
 
 
 def _cross_saved(ctx, i: int, j: int) -> tuple:
