@@ -178,18 +178,22 @@ OPERATORS = {
     "__gt__": "gt",
     "__ge__": "ge",
 }
+# NOTE: torch's ``number + t`` (and *, &, |, ^) is ``add(t, number)``, self first; ``number - t`` is
+# ``rsub(t, number)`` and ``number / t`` is ``reciprocal(t) * number``; the rest swap operands.
 REFLECTED = {
     "__radd__": "add",
-    "__rsub__": "sub",
+    "__rsub__": "rsub",
     "__rmul__": "mul",
-    "__rtruediv__": "div",
+    "__rtruediv__": "_rdiv",
+    "__rand__": "bitwise_and",
+    "__ror__": "bitwise_or",
+    "__rxor__": "bitwise_xor",
+}
+SWAPPED = {
     "__rfloordiv__": "floor_divide",
     "__rmod__": "remainder",
     "__rpow__": "pow",
     "__rmatmul__": "matmul",
-    "__rand__": "bitwise_and",
-    "__ror__": "bitwise_or",
-    "__rxor__": "bitwise_xor",
     "__rlshift__": "bitwise_left_shift",
     "__rrshift__": "bitwise_right_shift",
 }
@@ -247,7 +251,7 @@ def bind() -> None:
             setattr(Tensor, name + "_", make_inplace(_lookup(name)))
     for name in INPLACE_VIEWS:
         setattr(Tensor, name + "_", make_inplace_view(_lookup(name)))
-    for table, wrap in ((OPERATORS, None), (REFLECTED, _reflected)):
+    for table, wrap in ((OPERATORS, None), (REFLECTED, None), (SWAPPED, _reflected)):
         for dunder, name in table.items():
             fn = _lookup(name)
             if fn is not None:
@@ -275,5 +279,5 @@ _polygamma_method.__name__ = "polygamma"
 
 def missing() -> list[str]:
     """Listed names that no ops module defines yet (a test keeps this empty)."""
-    names = list(METHODS) + list(OPERATORS.values()) + list(REFLECTED.values())
+    names = [*METHODS, *OPERATORS.values(), *REFLECTED.values(), *SWAPPED.values()]
     return sorted({n for n in names if _lookup(n) is None})

@@ -482,6 +482,8 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
 
 
 class IndexFill(Function):
+    hidden_inputs = (1,)
+
     @staticmethod
     def forward(ctx, x, value, dim, index):
         ctx.dim, ctx.index = dim, index
@@ -499,6 +501,7 @@ class IndexFill(Function):
 
 class IndexFillTensor(IndexFill):
     node_name = "IndexFillBackward1"
+    hidden_inputs = ()
 
 
 def _scalar_value(value, op: str):
@@ -523,7 +526,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     dim = _wrap_dim(dim, input._array.ndim)
     _bounds(a, input._array.shape[dim] if input._array.ndim else 1, dim)
     if isinstance(value, Tensor):
-        return IndexFillTensor.apply(input, _same_dtype(input, value), dim=dim, index=a)
+        return IndexFillTensor.apply(input, value, dim=dim, index=a)
     return IndexFill.apply(input, value, dim=dim, index=a)
 
 
@@ -974,6 +977,8 @@ def _bool_mask(mask: Tensor, op: str):
 
 
 class MaskedFill(Function):
+    hidden_inputs = (1,)
+
     @staticmethod
     def forward(ctx, x, value, mask):
         ctx.mask = mask
@@ -993,6 +998,7 @@ class MaskedFill(Function):
 
 class MaskedFillTensor(MaskedFill):
     node_name = "MaskedFillBackward1"
+    hidden_inputs = ()
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
@@ -1006,7 +1012,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     m = _bool_mask(mask, "masked_fill_")
     value = _scalar_value(value, "masked_fill_")
     if isinstance(value, Tensor):
-        return MaskedFillTensor.apply(input, _same_dtype(input, value), mask=m)
+        return MaskedFillTensor.apply(input, value, mask=m)
     return MaskedFill.apply(input, value, mask=m)
 
 

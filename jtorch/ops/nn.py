@@ -645,6 +645,8 @@ def check_reduction(reduction: str) -> None:
 class NllLoss(Function):
     """Negative log likelihood: ``-w[t] * x[t]`` (class dim 1, or 0 for an unbatched input)."""
 
+    hidden_inputs = (1,)
+
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index):
         xp = xp_of(x)
@@ -927,6 +929,8 @@ def binary_cross_entropy_with_logits(
 
 
 class SoftMarginLoss(Function):
+    hidden_inputs = (1,)
+
     @staticmethod
     def forward(ctx, x, y, reduction):
         ctx.retain_inputs(0, 1)
@@ -1198,6 +1202,8 @@ def rms_norm(input, normalized_shape, weight=None, eps: float | None = None) -> 
 
 # -- embedding ---------------------------------------------------------------------------------
 class Embedding(Function):
+    hidden_inputs = (1,)
+
     @staticmethod
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
         ctx.indices, ctx.n = indices, weight.shape[0]

@@ -651,7 +651,18 @@ def _binary(name: str, kernel, derivative, node_name: str | None = None):
     attrs.update(__module__=__name__, __qualname__=name)
     if node_name:
         attrs["node_name"] = node_name
-    return type(name, (_Binary, Function), attrs)
+    cls = type(name, (_Binary, Function), attrs)
+    # NOTE: torch's Scalar overloads: a number first records <Name>Backward1, second Backward2
+    base = cls._Node.__name__.removesuffix("0")
+    cls.scalar_variants = tuple(
+        type(
+            f"{name}Scalar{k + 1}",
+            (cls,),
+            {"node_name": f"{base}{k + 1}", "hidden_inputs": (k,), "__module__": __name__},
+        )
+        for k in (0, 1)
+    )
+    return cls
 
 
 def _x_log(log):
@@ -770,6 +781,8 @@ def _apply_binary(cls, input, other, kernel: str) -> Tensor:
     t = a if isinstance(a, Tensor) else b
     if t._array.dtype.kind == "c":
         raise _not_implemented(kernel, t)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        cls = cls.scalar_variants[0 if t is b else 1]
     return cls.apply(a, b)
 
 

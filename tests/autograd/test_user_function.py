@@ -122,6 +122,16 @@ def test_save_for_backward_and_attrs():
     np.testing.assert_allclose(ours[2], theirs[2])
 
 
+def test_next_functions_skip_non_tensor_arguments():
+    def run(lib, f):
+        x = lib.tensor(randn(3), requires_grad=True)
+        fns = f["Cube"].apply(x, 2.0).grad_fn.next_functions
+        return [type(node).__name__ for node, _ in fns]
+
+    ours, theirs = both(run)
+    assert ours == theirs == ["AccumulateGrad"]
+
+
 def test_needs_input_grad():
     def run(lib, f):
         a = lib.tensor(randn(3), requires_grad=True)
