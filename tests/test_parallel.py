@@ -10,7 +10,7 @@ import pytest
 import jtorch
 from jtorch import _blas
 from jtorch import _parallel as parallel
-from jtorch.optim.optimizer import fma
+from jtorch.ops._fused import fma
 
 BIG = 2 * parallel.GRAIN + 3  # over the threshold, and not a multiple of the thread count
 

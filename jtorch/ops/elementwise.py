@@ -24,6 +24,7 @@ from jtorch._tensor import Tensor
 from jtorch.autograd.function import INTERCEPTED, Function
 from jtorch.autograd.grad_mode import STATE
 from jtorch.backend import get_array_module as xp_of
+from jtorch.ops import _fused
 from jtorch.ops._broadcast import broadcast_shapes, float_operand, promote, promote_to, to_operand
 from jtorch.ops._inplace import make_inplace, with_out
 from jtorch.ops.movement import select, view_as_real
@@ -31,6 +32,7 @@ from jtorch.ops.movement import select, view_as_real
 __all__ = [
     "add",
     "sub",
+    "rsub",
     "subtract",
     "mul",
     "multiply",
@@ -202,7 +204,7 @@ class Add(Function):
                 return parallel.binary(np.add, a, b)
             return a + b
         ctx.alpha = alpha
-        return a + alpha * b
+        return _fused.add_scaled(a, b, alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -232,7 +234,7 @@ class Sub(Function):
                 return parallel.binary(np.subtract, a, b)
             return a - b
         ctx.alpha = alpha
-        return a - alpha * b
+        return _fused.add_scaled(a, b, -alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -250,6 +252,15 @@ def sub(input, other, *, alpha=1) -> Tensor:
     """
     if alpha == 1 and (xy := _unrecorded(input, other)) is not None and xy[0].dtype.kind != "b":
         return _bare(xy[0] - xy[1])
+    _check_no_bool(input, other)
+    a, b = _pair(input, other)
+    return Sub.apply(a, b) if alpha == 1 else Sub.apply(a, b, alpha=alpha)
+
+
+subtract = sub
+
+
+def _check_no_bool(input, other) -> None:
     first, second = _is_bool(input), _is_bool(other)
     if first and second:
         raise RuntimeError(
@@ -261,11 +272,43 @@ def sub(input, other, *, alpha=1) -> Tensor:
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
+
+
+class Rsub(Function):
+    """``other - alpha * input``: ``torch.rsub``, and Python's ``number - tensor``."""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return b - a if alpha == 1 else _fused.add_scaled(b, a, -alpha)
+
+    @staticmethod
+    def backward(ctx, grad):
+        alpha = ctx.alpha
+        return (-grad if alpha == 1 else grad * -alpha), grad
+
+
+class RsubScalar(Rsub):
+    node_name = "RsubBackward1"
+    hidden_inputs = (1,)
+
+
+@with_out
+def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
+    """``other - alpha * input``.
+
+    Example:
+        >>> jtorch.rsub(jtorch.tensor([1.0, 2.0]), 5)
+        tensor([4., 3.])
+    """
+    _check_no_bool(input, other)
     a, b = _pair(input, other)
-    return Sub.apply(a, b) if alpha == 1 else Sub.apply(a, b, alpha=alpha)
+    return (Rsub if isinstance(b, Tensor) else RsubScalar).apply(a, b, alpha=alpha)
 
 
-subtract = sub
+def _rdiv(input: Tensor, other) -> Tensor:
+    """Python's ``other / input``, computed as torch does: ``reciprocal(input) * other``."""
+    return mul(reciprocal(input), other)
 
 
 def _is_bool(x) -> bool:
@@ -451,6 +494,8 @@ negative = neg
 class Pow(Function):
     """``x ** exponent`` for a Python scalar exponent."""
 
+    hidden_inputs = (1,)
+
     @staticmethod
     def forward(ctx, x, exponent):
         ctx.exponent = exponent
@@ -497,6 +542,7 @@ class RPow(Function):
     """``scalar ** x``."""
 
     node_name = "PowBackward2"
+    hidden_inputs = (0,)
 
     @staticmethod
     def forward(ctx, base, x):
@@ -1538,6 +1584,7 @@ def _float_remainder(xp, a, b):
 
 class FmodScalar(Fmod):
     node_name = "FmodBackward0"
+    hidden_inputs = (1,)
 
 
 class Remainder(Fmod):
@@ -1547,6 +1594,7 @@ class Remainder(Fmod):
 
 class RemainderScalar(Remainder):
     node_name = "RemainderBackward0"
+    hidden_inputs = (1,)
 
 
 @with_out
@@ -1728,16 +1776,15 @@ def fmin(input: Tensor, other: Tensor) -> Tensor:
 class Lerp(Function):
     """``lerp`` with a scalar weight (torch's two-sided formula, exact at both ends)."""
 
+    hidden_inputs = (2,)
+
     @staticmethod
     def forward(ctx, a, b, weight):
         if ctx.fn is Lerp:
             ctx.weight = weight
-            if builtins.abs(weight) < 0.5:
-                return a + weight * (b - a)
-            return b - (b - a) * (1 - weight)
-        ctx.retain_inputs(0, 1, 2) if ctx.needs_input_grad[2] else ctx.retain_inputs(2)
-        small = xp_of(a).abs(weight) < 0.5
-        return xp_of(a).where(small, a + weight * (b - a), b - (b - a) * (1 - weight))
+        else:
+            ctx.retain_inputs(0, 1, 2) if ctx.needs_input_grad[2] else ctx.retain_inputs(2)
+        return _fused.lerp(a, b, weight)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1755,6 +1802,7 @@ class Lerp(Function):
 
 class LerpTensor(Lerp):
     node_name = "LerpBackward1"
+    hidden_inputs = ()
 
 
 def _dtype_word(d) -> str:
@@ -1931,6 +1979,8 @@ def clamp_max(input: Tensor, max) -> Tensor:  # noqa: A002
 
 
 class Where(Function):
+    hidden_inputs = (0,)
+
     @staticmethod
     def forward(ctx, condition, x, y):
         ctx.retain_inputs(0)

@@ -27,6 +27,7 @@ from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops import (
+    _fused,
     elementwise,
     indexing,
     joining,
@@ -55,7 +56,6 @@ __all__ = [
     "logaddexp",
     "logaddexp2",
     "nextafter",
-    "rsub",
     "quantile",
     "nanquantile",
     "cov",
@@ -177,7 +177,7 @@ class Addcmul(Function):
     def forward(ctx, x, t1, t2, value=1):
         ctx.value = value
         ctx.retain_inputs(1, 2)
-        return x + value * (t1 * t2) if value != 1 else x + t1 * t2
+        return _fused.addcmul(x, t1, t2, value)
 
     @staticmethod
     def backward(ctx, grad):
@@ -197,7 +197,7 @@ class Addcdiv(Function):
     def forward(ctx, x, t1, t2, value=1):
         ctx.value = value
         ctx.retain_inputs(1, 2)
-        return x + value * (t1 / t2) if value != 1 else x + t1 / t2
+        return _fused.addcdiv(x, t1, t2, value)
 
     @staticmethod
     def backward(ctx, grad):
@@ -211,7 +211,7 @@ class Addcdiv(Function):
         )
 
 
-def _fused(cls, input, tensor1, tensor2, value):
+def _addc(cls, input, tensor1, tensor2, value):
     x, t1, t2 = promote(input, tensor1, tensor2)
     if cls is Addcdiv and t1.dtype.category == dtypes.INT:
         raise RuntimeError(
@@ -233,7 +233,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
         >>> jtorch.addcmul(jtorch.zeros(2), jtorch.ones(2), jtorch.tensor([2.0, 3.0]), value=2)
         tensor([4., 6.])
     """
-    return _fused(Addcmul, input, tensor1, tensor2, value)
+    return _addc(Addcmul, input, tensor1, tensor2, value)
 
 
 @with_out
@@ -244,7 +244,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
         >>> jtorch.addcdiv(jtorch.zeros(2), jtorch.ones(2), jtorch.tensor([2.0, 4.0]))
         tensor([0.5000, 0.2500])
     """
-    return _fused(Addcdiv, input, tensor1, tensor2, value)
+    return _addc(Addcdiv, input, tensor1, tensor2, value)
 
 
 @with_out
@@ -266,17 +266,6 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
     return product + (input if beta == 1 else input * beta)
 
 
-@with_out
-def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
-    """``other - alpha * input``.
-
-    Example:
-        >>> jtorch.rsub(jtorch.tensor([1.0, 2.0]), 5)
-        tensor([4., 3.])
-    """
-    return elementwise.sub(other, input, alpha=alpha)
-
-
 # -- element-wise math -----------------------------------------------------------------------
 class Copysign(Function):
     @staticmethod
@@ -296,6 +285,7 @@ class Copysign(Function):
 
 class CopysignScalar(Copysign):
     node_name = "CopysignBackward1"
+    hidden_inputs = (1,)
 
 
 @with_out

@@ -13,10 +13,9 @@ import numpy as np
 
 from jtorch._tensor import Tensor
 from jtorch.backend import get_array_module
+from jtorch.ops._fused import add_scaled, as_scalar
 from jtorch.optim.optimizer import (
     Optimizer,
-    add_scaled,
-    as_scalar,
     check_tensor_lr,
     lerp_,
     params_with_grad,

@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from jtorch._tensor import Tensor
+from jtorch.ops._fused import add_scaled, as_scalar
 from jtorch.optim.optimizer import (
     Optimizer,
-    add_scaled,
-    as_scalar,
     check_tensor_lr,
     params_with_grad,
     scalar_value,

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from jtorch._tensor import Tensor
-from jtorch.optim.optimizer import Optimizer, check_tensor_lr, fma, scalar_value
+from jtorch.ops._fused import fma
+from jtorch.optim.optimizer import Optimizer, check_tensor_lr, scalar_value
 
 __all__ = ["LBFGS"]
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from jtorch._tensor import Tensor
 from jtorch.backend import get_array_module
+from jtorch.ops._fused import add_scaled, as_scalar
 from jtorch.optim.optimizer import (
     Optimizer,
-    add_scaled,
     addcdiv_,
     addcmul_,
-    as_scalar,
     check_hyperparameters,
     lerp_,
     params_with_grad,

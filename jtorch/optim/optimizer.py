@@ -3,7 +3,7 @@
 Subclasses validate their hyperparameters, build per-parameter state lazily in ``step`` and call
 a functional kernel (``sgd``, ``adam``, ...) that updates the parameters' arrays in place. The
 kernels reproduce torch's CPU arithmetic in float32, including the places where torch's kernels
-fuse a multiply and an add (``add(alpha=)``, ``lerp``, ``addcmul``): see ``fma``.
+fuse a multiply and an add (``add(alpha=)``, ``lerp``, ``addcmul``): see ``jtorch.ops._fused``.
 
 Example:
     >>> p = jtorch.ones(2, requires_grad=True)
@@ -24,11 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from jtorch import _blas, backend
-from jtorch import _parallel as parallel
+from jtorch import backend
 from jtorch._tensor import Tensor
 from jtorch.autograd.grad_mode import enable_grad
-from jtorch.backend import get_array_module
+from jtorch.ops._fused import addcdiv, addcmul, lerp
 from jtorch.utils.hooks import RemovableHandle, add_hook
 
 __all__ = ["Optimizer", "required"]
@@ -422,75 +421,19 @@ def zeros_state(p: Tensor) -> Tensor:
     return Tensor._make(p._xp().zeros_like(p._array))
 
 
-def fma(a, b, c, out):
-    """``out = a * b + c`` rounded once, as torch's CPU kernels do for float32 tensors.
-
-    NOTE: torch fuses the multiply and add in ``add(alpha=)``, ``lerp`` and ``addcmul``. An
-    in-place update by a scalar factor (SGD's, lerp's) runs in NumPy's BLAS saxpy, a fused
-    kernel, on whole blocks (8x faster); the rest in float64, where float32 products are exact,
-    so one float64 add and one cast give the fused result. Float64 passes cost 4x float32 ones,
-    so large ones are split over the intra-op threads.
-    """
-    xp = get_array_module(out)
-    if out.dtype.kind != "f" or out.dtype.itemsize == 8:
-        xp.add(xp.multiply(a, b), c, out=out)
-        return out
-    if c is out and (np.ndim(a) == 0 or np.ndim(b) == 0):
-        x, alpha = (b, a) if np.ndim(a) == 0 else (a, b)
-        done = _blas.axpy(alpha, x, out)
-        if done == out.size:
-            return out
-        if done:  # NOTE: the tail, fewer than _blas.BLOCK elements
-            x, rest = x.reshape(-1)[done:], out.reshape(-1)[done:]
-            _fused_in_float64(x, alpha, rest, out=rest)
-            return out
-    if xp is np and out.ndim and out.size >= parallel.GRAIN // 2:
-        parallel.by_rows(_fused_in_float64, out, a, b, c, work=4 * out.size)
-    else:
-        _fused_in_float64(a, b, c, out=out)
-    return out
-
-
-def _fused_in_float64(a, b, c, *, out) -> None:
-    tmp = get_array_module(out).multiply(a, b, dtype=np.float64)
-    tmp += c
-    out[...] = tmp
-
-
-def as_scalar(x: float, array):
-    """A Python hyperparameter rounded to ``array``'s dtype, as torch's kernels cast scalars."""
-    return array.dtype.type(x)
-
-
-def add_scaled(a, b, alpha: float, out=None):
-    """``a + alpha * b`` (``torch.add(a, b, alpha=)``, fused like torch's CPU kernel)."""
-    if out is None:
-        out = a.copy()
-    elif out is not a:
-        out[...] = a
-    return fma(b, as_scalar(alpha, b), out, out)
-
-
 def lerp_(start, end, weight: float):
-    """``start.lerp_(end, weight)`` with torch's two formulas (fused multiply-add)."""
-    w = as_scalar(weight, start)
-    diff = end - start
-    if abs(weight) < 0.5:
-        return fma(w, diff, start, start)
-    return fma(w - 1, diff, end, start)
+    """``start.lerp_(end, weight)`` with torch's two fused formulas."""
+    return lerp(start, end, weight, out=start)
 
 
 def addcmul_(a, b, c, value: float):
     """``a.addcmul_(b, c, value=)``: ``a + (value * b) * c``, the last step fused as in torch."""
-    return fma(as_scalar(value, b) * b if value != 1 else b, c, a, a)
+    return addcmul(a, b, c, value, out=a)
 
 
 def addcdiv_(a, b, c, value: float):
     """``a.addcdiv_(b, c, value=)``: ``a + (value * b) / c`` (torch's order, not fused)."""
-    t = as_scalar(value, b) * b if value != 1 else b.copy()
-    t /= c
-    a += t
-    return a
+    return addcdiv(a, b, c, value, out=a)
 
 
 def check_hyperparameters(lr, eps=None, betas=None, weight_decay=None) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from jtorch._tensor import Tensor
 from jtorch.backend import get_array_module
+from jtorch.ops._fused import as_scalar
 from jtorch.optim.optimizer import (
     Optimizer,
-    as_scalar,
     check_tensor_lr,
     params_with_grad,
     scalar_value,

@@ -12,15 +12,8 @@ Example:
 from __future__ import annotations
 
 from jtorch._tensor import Tensor
-from jtorch.optim.optimizer import (
-    Optimizer,
-    add_scaled,
-    as_scalar,
-    check_tensor_lr,
-    fma,
-    params_with_grad,
-    scalar_value,
-)
+from jtorch.ops._fused import add_scaled, as_scalar, fma
+from jtorch.optim.optimizer import Optimizer, check_tensor_lr, params_with_grad, scalar_value
 
 __all__ = ["SGD", "sgd"]
 
