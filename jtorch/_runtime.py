@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
+import warnings
 from collections.abc import Callable
 
 from jtorch._tensor import Tensor
@@ -409,3 +411,21 @@ def is_vulkan_available() -> bool:
 
 def init_num_threads() -> None:
     """Nothing to do: thread pools are set up by :func:`set_num_threads`."""
+
+
+def warn_outside(message: str, category: type[Warning] = UserWarning) -> None:
+    """``warnings.warn`` attributed to the first caller outside jtorch, wherever jtorch's own
+    wrappers (autocast, ``out=``) put extra frames in between; torch's C++ ops warn that way.
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as seen:
+        ...     warnings.simplefilter("always")
+        ...     warn_outside("careful")
+        >>> str(seen[0].message)
+        'careful'
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("jtorch"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)

@@ -13,19 +13,17 @@ Example:
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
+from jtorch._runtime import warn_outside
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
 from jtorch.amp.autocast_mode import FP32_OPS, autocast_args, autocast_op
 from jtorch.autograd.grad_mode import is_grad_enabled
 from jtorch.ops import nn as _nn
 from jtorch.ops.nn import (
-    alpha_dropout,
     batch_norm,
-    binary_cross_entropy,
     binary_cross_entropy_with_logits,
     celu,
     celu_,
@@ -33,12 +31,10 @@ from jtorch.ops.nn import (
     check_reduction,
     cosine_similarity,
     embedding,
-    feature_alpha_dropout,
     group_norm,
     hardshrink,
     instance_norm,
     layer_norm,
-    nll_loss,
     pairwise_distance,
     prelu,
     reduce,
@@ -73,11 +69,10 @@ __all__ = [
 def _legacy_reduction(size_average, reduce_, reduction: str) -> str:
     if size_average is None and reduce_ is None:
         return reduction
-    warnings.warn(
+    warn_outside(
         "size_average and reduce args will be deprecated, please use reduction='"
         + legacy_get_string(size_average, reduce_, emit_warning=False)
-        + "' instead.",
-        stacklevel=3,
+        + "' instead."
     )
     return legacy_get_string(size_average, reduce_, emit_warning=False)
 
@@ -127,6 +122,26 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
 
 # -- activations -------------------------------------------------------------------------------
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace=False) -> Tensor:
+    """Dropout that keeps the self-normalising mean and variance (for SELU networks).
+
+    Example:
+        >>> jtorch.nn.functional.alpha_dropout(jtorch.ones(2), 0.5)
+        tensor([1., 1.])
+    """
+    return _nn.alpha_dropout(input, p, training, inplace)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace=False):
+    """:func:`alpha_dropout` of whole channels.
+
+    Example:
+        >>> jtorch.nn.functional.feature_alpha_dropout(jtorch.ones(1, 2), 0.5)
+        tensor([[1., 1.]])
+    """
+    return _nn.feature_alpha_dropout(input, p, training, inplace)
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(input, 0)``.
 
@@ -333,10 +348,9 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
 
 
 def _softmax_dim(name: str, ndim: int) -> int:
-    warnings.warn(
+    warn_outside(
         f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        stacklevel=3,
+        "dim=X as an argument."
     )
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -445,7 +459,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     import jtorch  # noqa: PLC0415
 
     if eps != 1e-10:
-        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+        warn_outside("`eps` parameter is deprecated and has no effect.")
     gumbels = -jtorch.empty_like(logits).exponential_().log()
     y_soft = ((logits + gumbels) / tau).softmax(dim)
     if not hard:
@@ -488,14 +502,21 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return _nn.dropout(input, p, training, inplace)
 
 
+def _warn_channel_dims(name: str, input: Tensor, dims: tuple) -> None:
+    """torch's deprecation warning for a dropout{2,3}d input without ``dims`` dimensions."""
+    if input.dim() not in dims:
+        warn_outside(
+            f"{name}: Received a {input.dim()}-D input to {name}, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            f"warning, please use dropout instead. Note that {name} exists to provide "
+            f"channel-wise dropout on inputs with {dims[0] - 1} spatial dimensions, a channel "
+            f"dimension, and an optional batch dimension (i.e. {dims[0]}D or {dims[1]}D inputs)."
+        )
+
+
 def _feature_dropout(name: str, input, p, training, inplace, dims: tuple) -> Tensor:
     check_p(p)
-    if input.dim() not in dims:
-        warnings.warn(
-            f"{name}: Received a {input.dim()}-D input to {name}, which is deprecated and will "
-            f"result in an error in a future release.",
-            stacklevel=3,
-        )
+    _warn_channel_dims(name, input, dims)
     batched = input.dim() == dims[-1]
     x = input if batched else input.unsqueeze(0)
     out = _nn.feature_dropout(x, p, training, inplace)
@@ -531,6 +552,15 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
         torch.Size([1, 2, 2, 2])
     """
     check_p(p)
+    _warn_channel_dims("dropout2d", input, (3, 4))
+    if input.dim() == 3:  # NOTE: torch treats it as (N, C, L), not as an unbatched (C, H, W)
+        warn_outside(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is the "
+            "channel dim. This behavior will change in a future release to interpret the input as "
+            "one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+            "dropout behavior, please switch to using dropout1d instead."
+        )
     if not training or p == 0:
         return input
     return _nn.feature_dropout(input, p, training, inplace)
@@ -652,12 +682,7 @@ def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str, by_we
 
 def _warn_size(input: Tensor, target: Tensor) -> None:
     if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=3,
-        )
+        _nn.warn_size(input, target)
 
 
 _reduce = reduce
@@ -705,6 +730,30 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return _nn.pair_loss(_nn.SmoothL1Loss, input, target, reduction, beta=beta)
 
 
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+             reduction: str = "mean") -> Tensor:  # fmt: skip
+    """The negative log likelihood loss of log-probabilities ``input`` for class ``target``.
+
+    Example:
+        >>> jtorch.nn.functional.nll_loss(jtorch.tensor([[-1.0, -2.0]]), jtorch.tensor([1]))
+        tensor(2.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _nn.nll_loss(input, target, weight, ignore_index, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:  # fmt: skip
+    """``-w * (t * log(x) + (1 - t) * log(1 - x))`` with the logs clamped at -100.
+
+    Example:
+        >>> jtorch.nn.functional.binary_cross_entropy(jtorch.tensor([0.5]), jtorch.tensor([1.0]))
+        tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _nn.binary_cross_entropy(input, target, weight, reduction)
+
+
 def cross_entropy(
     input,
     target,
@@ -748,7 +797,7 @@ def cross_entropy(
             return -prod.sum(axis)
         total = -prod.sum()
         return total / (input.numel() // n_classes) if reduction == "mean" else total
-    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    loss = _nn.nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing <= 0:
         return loss
     ignore = target._array == ignore_index
@@ -776,12 +825,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction == "mean":
-        warnings.warn(
+        warn_outside(
             "reduction: 'mean' divides the total loss by both the batch size and the support "
             "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
             "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
-            "major release.",
-            stacklevel=2,
+            "major release."
         )
     if log_target:
         loss = target.exp() * (target - input)
@@ -1256,13 +1304,12 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
             return _linear_cross_entropy_chunked(input, linear_weight, target, linear_bias,
                                                  weight, reduction, ignore_index, options)  # fmt: skip
         bias_shape = tuple(linear_bias.shape) if linear_bias is not None else None
-        warnings.warn(
+        warn_outside(
             "linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
             "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features "
             f"== (). Got reduction={reduction!r}, label_smoothing={label_smoothing}, "
             f"target.dtype={target.dtype}, out_features={out_features}, tracing=False, "
-            f"linear_bias.shape={bias_shape}.",
-            stacklevel=2,
+            f"linear_bias.shape={bias_shape}."
         )
     if out_features:
         flat = math.prod(out_features, start=num_classes)

@@ -20,6 +20,7 @@ import numpy as np
 
 from jtorch import _parallel as parallel
 from jtorch import dtypes
+from jtorch._runtime import warn_outside
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import STATE, no_grad
@@ -800,16 +801,18 @@ def pair_loss(cls, input: Tensor, target: Tensor, reduction: str, **attrs) -> Te
     """Run a ``_PairLoss`` after torch's checks (and broadcast warning)."""
     check_reduction(reduction)
     if target.shape != input.shape:
-        import warnings  # noqa: PLC0415
-
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=3,
-        )
+        warn_size(input, target)
     x, t = promote(input, target)
     return cls.apply(x, t, reduction=reduction, **attrs)
+
+
+def warn_size(input: Tensor, target: Tensor) -> None:
+    """torch's warning for a loss whose target broadcasts against its input."""
+    warn_outside(
+        f"Using a target size ({target.shape}) that is different to the input size "
+        f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+        "Please ensure they have the same size."
+    )
 
 
 def _legacy(t: Tensor) -> str:

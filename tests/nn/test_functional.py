@@ -1,9 +1,12 @@
 """nn.functional against torch: activations, softmax, normalisation, padding, embedding,
 distances (values, dtypes and gradients through the oracle), double backward, errors."""
 
+import inspect
+import warnings
+
 import numpy as np
 import pytest
-from oracle import check, check_error, randint, randn
+from oracle import check, check_error, randint, randn, torch
 
 import jtorch
 
@@ -252,3 +255,56 @@ def test_alpha_dropout_stats():
     jtorch.manual_seed(0)
     y = jtorch.nn.functional.alpha_dropout(jtorch.randn(200000), 0.2, True)
     assert abs(float(y.mean())) < 0.02 and abs(float(y.std()) - 1) < 0.02
+
+
+# torch dispatches these on a flag (boolean_dispatch: *args, **kwargs) or is newer than NumPy can
+# run (low-precision grouped GEMMs); jtorch.layer_norm's extra slot is torch.layer_norm's
+# cudnn_enable, shared with the functional
+_SIGNATURE_EXEMPT = {
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "fractional_max_pool2d",
+    "fractional_max_pool3d", "max_pool1d", "max_pool2d", "max_pool3d", "layer_norm",
+    "grouped_mm", "scaled_mm", "scaled_grouped_mm",
+}  # fmt: skip
+
+
+def test_signatures_match_torch():
+    """Every public torch.nn.functional function takes the same parameter names, in order, so
+    keyword and positional calls (``size_average`` before ``ignore_index``...) mean the same."""
+    different = []
+    for name, theirs in vars(torch.nn.functional).items():
+        if name.startswith("_") or name in _SIGNATURE_EXEMPT or not inspect.isfunction(theirs):
+            continue
+        if theirs.__module__ != "torch.nn.functional":
+            continue  # typing helpers and torch internals re-exported there
+        ours = getattr(jtorch.nn.functional, name)
+        names = [list(inspect.signature(f).parameters) for f in (ours, theirs)]
+        if names[0] != names[1]:
+            different.append((name, *names))
+    assert different == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, x: F.kl_div(x, x),
+        lambda F, x: F.mse_loss(x, x[0]),
+        lambda F, x: F.huber_loss(x, x[0]),
+        lambda F, x: F.l1_loss(x, x, size_average=True),
+        lambda F, x: F.nll_loss(x, x[:, 0].long().abs(), size_average=False),
+        lambda F, x: F.binary_cross_entropy(x.sigmoid(), x.sigmoid(), reduce=False),
+        lambda F, x: F.dropout2d(x),
+        lambda F, x: F.dropout2d(x.unsqueeze(0)),
+    ],
+)
+def test_warnings_point_at_the_caller(call):
+    """torch's warning texts, attributed to the user's line, not jtorch's autocast wrapper."""
+
+    def record(lib):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            call(lib.nn.functional, lib.ones(3, 4))
+        return seen
+
+    ours, theirs = record(jtorch), record(torch)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    assert ours and all(w.filename == __file__ for w in ours)
