@@ -324,10 +324,16 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
             meta.append(None)
             continue
         a = t._array
-        if t._base is None and t.grad_fn is not None:  # NOTE: Tensor._edge's common case inlined
-            edges.append((t.grad_fn, t._output_nr))
-            meta.append((a.shape, a.dtype))
-            continue
+        if t._base is None:  # NOTE: Tensor._edge's common cases inlined
+            fn = t.grad_fn
+            if fn is not None:
+                edges.append((fn, t._output_nr))
+                meta.append((a.shape, a.dtype))
+                continue
+            if t._leaf_edge is not None:
+                edges.append(t._leaf_edge)
+                meta.append((a.shape, a.dtype, t))
+                continue
         edges.append(t._edge())
         # NOTE: a leaf rides along in its meta: the graph keeps its leaves alive (as torch's
         # AccumulateGrad does), while the leaf's node only refers to it weakly.
@@ -349,8 +355,10 @@ def _record(ctx: Node, inputs: tuple, out, attrs: dict):
             t = Tensor._make(out)
         if ctx._retain_out:
             _save(ctx, inputs, (t,))
-        else:  # NOTE: _save inlined for the common case of saved inputs only
-            ctx._saved = [_saved_input(inputs[i]) for i in ctx._retain_in] or None
+        elif ctx._retain_in:  # NOTE: _save inlined for the common case of saved inputs only
+            ctx._saved = [_saved_input(inputs[i]) for i in ctx._retain_in]
+        else:
+            ctx._saved = None
         return t
     diff = cls.differentiable_outputs
     outputs = [_wrap_output(cls, a, inputs, attrs) for a in out]
