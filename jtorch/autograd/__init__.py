@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from jtorch._tensor import Tensor
-from jtorch.autograd import functional, graph
+from jtorch.autograd import functional, graph, variable
 from jtorch.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from jtorch.autograd.engine import run_backward
 from jtorch.autograd.function import UserFunction as Function
@@ -25,6 +25,7 @@ from jtorch.autograd.grad_mode import (
     set_grad_enabled,
 )
 from jtorch.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from jtorch.autograd.variable import Variable
 
 __all__ = [
     "backward",
@@ -43,6 +44,8 @@ __all__ = [
     "graph",
     "detect_anomaly",
     "set_detect_anomaly",
+    "Variable",
+    "variable",
 ]
 
 

@@ -1,5 +1,5 @@
 """``torch.nn.utils``: gradient clipping, parameter/vector conversion, packed sequences,
-parametrizations, and weight and spectral normalisation.
+parametrizations, weight and spectral normalisation, and conv/linear-BatchNorm fusion.
 
 Example:
     >>> import jtorch
@@ -19,6 +19,13 @@ from jtorch.nn.utils.clip_grad import (
     clip_grads_with_norm_,
     get_total_norm,
 )
+from jtorch.nn.utils.fusion import (
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
+from jtorch.nn.utils.init import skip_init
 from jtorch.nn.utils.weight_norm import (
     remove_spectral_norm,
     remove_weight_norm,
@@ -30,7 +37,8 @@ __all__ = [
     "clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
     "get_total_norm", "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
     "parametrizations", "weight_norm", "remove_weight_norm", "spectral_norm",
-    "remove_spectral_norm",
+    "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights", "skip_init",
 ]  # fmt: skip
 
 
