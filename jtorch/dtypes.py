@@ -274,12 +274,25 @@ class finfo:
 
     def __init__(self, type: dtype | None = None) -> None:  # noqa: A002
         d = type or _default[0]
-        info = np.finfo(to_np(d))
-        self.dtype = d.name
-        self.bits = info.bits
-        self.eps, self.max, self.min = (_builtin_float(v) for v in (info.eps, info.max, info.min))
-        self.tiny = self.smallest_normal = _builtin_float(info.tiny)
-        self.resolution = _builtin_float(info.resolution)
+        if d.name == "bfloat16":  # NOTE: limits only: NumPy has no bfloat16 to compute with
+            self.dtype, self.bits, self.eps, self.resolution = "bfloat16", 16, 2.0**-7, 0.01
+            self.max = (2 - 2.0**-7) * 2.0**127
+            self.min, self.tiny = -self.max, 2.0**-126
+        else:
+            info = np.finfo(to_np(d))
+            self.dtype, self.bits = info.dtype.name, info.bits  # complex: its real part's
+            self.eps, self.max, self.min, self.tiny = (
+                _builtin_float(v) for v in (info.eps, info.max, info.min, info.tiny)
+            )
+            self.resolution = 10.0**-info.precision  # NOTE: NumPy's is rounded to the dtype
+        self.smallest_normal = self.tiny
+
+    def __repr__(self) -> str:
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+            f"dtype={self.dtype})"
+        )
 
 
 class iinfo:
@@ -298,3 +311,6 @@ class iinfo:
             _builtin_int(info.max),
             _builtin_int(info.min),
         )
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

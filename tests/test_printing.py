@@ -299,3 +299,24 @@ _floats = st.one_of(
 def test_random_floats_match_torch(torch, array, precision, sci_mode, linewidth):
     _set_both(torch, precision=precision, sci_mode=sci_mode, linewidth=linewidth, threshold=50)
     _same(torch, lambda m: m.from_numpy(array))
+
+
+@pytest.mark.parametrize(
+    "name", ["float16", "float32", "float64", "bfloat16", "complex64", "complex128", None]
+)
+def test_finfo(torch, name):
+    def info(lib):
+        f = lib.finfo(getattr(lib, name)) if name else lib.finfo()
+        fields = (f.bits, f.eps, f.max, f.min, f.tiny, f.smallest_normal, f.resolution, f.dtype)
+        return repr(f), str(f), fields
+
+    assert info(jtorch) == info(torch)
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo(torch, name):
+    def info(lib):
+        i = lib.iinfo(getattr(lib, name))
+        return repr(i), (i.bits, i.min, i.max, i.dtype)
+
+    assert info(jtorch) == info(torch)
