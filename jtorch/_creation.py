@@ -349,7 +349,7 @@ def arange(
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     d = dtype or (dtypes.int64 if integral else dtypes.get_default_dtype())
     n = math.ceil((end - start) / step)

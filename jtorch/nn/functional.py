@@ -782,11 +782,11 @@ def cross_entropy(
     wshape = [1] * ndim
     if weight is not None:
         wshape[axis] = n_classes
-    if target._array.dtype.kind == "f":
-        if tuple(target.shape) != tuple(input.shape):
+    if target._array.shape == input._array.shape:  # NOTE: torch's rule: same shape, probabilities
+        if target._array.dtype.kind != "f":
             raise RuntimeError(
-                "Expected floating point target to have the same shape as input, got "
-                f"{list(target.shape)} and {list(input.shape)}"
+                "Expected floating point type for target with class probabilities, got "
+                f"{target.dtype._legacy.replace('Tensor', '')}"
             )
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes

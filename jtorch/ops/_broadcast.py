@@ -101,17 +101,26 @@ def broadcast_shapes(*shapes) -> tuple:
         >>> broadcast_shapes((2, 1), (3,))
         (2, 3)
     """
-    ndim = max((len(s) for s in shapes), default=0)
-    out = [1] * ndim
+    out: tuple = ()
     for shape in shapes:
-        for i, size in enumerate(shape, ndim - len(shape)):
-            if size != out[i] and out[i] != 1 and size != 1:
-                raise RuntimeError(
-                    f"The size of tensor a ({out[i]}) must match the size of tensor b ({size}) "
-                    f"at non-singleton dimension {i - ndim + len(shape)}"
-                )
-            if size != 1:
-                out[i] = size
+        out = _infer_size(out, tuple(shape))
+    return out
+
+
+def _infer_size(a: tuple, b: tuple) -> tuple:
+    # NOTE: torch's infer_size: trailing dims first, so the error names the last mismatch
+    ndim = max(len(a), len(b))
+    out = [1] * ndim
+    for i in range(ndim - 1, -1, -1):
+        k = ndim - i
+        size_a = a[-k] if k <= len(a) else 1
+        size_b = b[-k] if k <= len(b) else 1
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                f"non-singleton dimension {i}"
+            )
+        out[i] = size_b if size_a == 1 else size_a
     return tuple(out)
 
 

@@ -320,6 +320,10 @@ def _check_mm(a: Tensor, b: Tensor) -> None:
 
 
 def _check_m1_m2(a: Tensor, b: Tensor) -> None:
+    if a._array.shape[-1] != b._array.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_shape_x(a)} and {_shape_x(b)})"
+        )
     da, db = a._array.dtype, b._array.dtype
     if da != db:
         raise RuntimeError(
@@ -328,10 +332,6 @@ def _check_m1_m2(a: Tensor, b: Tensor) -> None:
         )
     if da.kind == "b":
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
-    if a._array.shape[-1] != b._array.shape[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({_shape_x(a)} and {_shape_x(b)})"
-        )
 
 
 def _check_mv(a: Tensor, v: Tensor, dtype_of_input: Tensor | None = None) -> None:

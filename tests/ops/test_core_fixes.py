@@ -361,3 +361,19 @@ def test_python_int_beyond_64_bits_overflows_as_torch(value):
 
 def test_python_int_within_64_bits_is_a_scalar():
     check(lambda lib, x: x * 2**63 - (-(2**63)) * x, randn(2))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib: lib.ones(2, 3) + lib.ones(3, 2),  # the trailing mismatch is named first
+        lambda lib: lib.ones(2, 3) * lib.ones(4, 2, 2),
+        lambda lib: lib.mm(lib.ones(2, 3), lib.ones(2, 3, dtype=lib.float64)),  # shapes first
+        lambda lib: lib.mm(lib.ones(2, 3), lib.ones(3, 2, dtype=lib.float64)),
+        lambda lib: lib.arange(0, 10, -1),
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0.0, 1.0])),
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.ones(2, 3).long()),
+    ],
+)
+def test_error_messages_as_torch(fn):
+    check_error(fn)
