@@ -89,6 +89,26 @@ def _to_array(data):
     return np.array(data)
 
 
+def _data_error(data) -> Exception:
+    """torch's error for Python data that holds no numbers: a string where its size inference
+    (down the first elements) ends, a string elsewhere, or any other object."""
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, str) and first is not data:
+        return ValueError("too many dimensions 'str'")
+    leaves = [data]
+    while leaves:
+        leaf = leaves.pop()
+        if isinstance(leaf, (list, tuple)):
+            leaves.extend(reversed(leaf))
+        elif isinstance(leaf, (str, bytes)):
+            return TypeError(f"new(): invalid data type '{type(leaf).__name__}'")
+        elif not isinstance(leaf, (int, float, complex, np.generic, np.ndarray, Tensor)):
+            return RuntimeError(f"Could not infer dtype of {type(leaf).__name__}")
+    return RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+
+
 def tensor(
     data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False
 ) -> Tensor:
@@ -110,8 +130,8 @@ def tensor(
             array = _to_array(data)
         except (ValueError, TypeError) as err:
             raise ValueError(str(err)) from None
-        if array.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        if array.dtype.kind in "OUS":
+            raise _data_error(data)
         if dtype is None:
             dtype = _infer_dtype(array, data)
     if dtype is not None:

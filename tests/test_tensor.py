@@ -224,7 +224,7 @@ def test_bad_sizes_and_dtypes():
         jtorch.zeros(-1)
     with pytest.raises(TypeError, match="bfloat16 is not supported"):
         jtorch.ones(2, dtype=jtorch.bfloat16)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="^too many dimensions 'str'$"):  # torch's, as it is
         jtorch.tensor(["a"])
 
 

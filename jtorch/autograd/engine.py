@@ -27,13 +27,11 @@ __all__ = ["run_backward"]
 
 
 def _root_grads(tensors: tuple, grads: tuple) -> list:
+    # NOTE: torch's order: every given gradient's type and shape first (torch's _make_grads),
+    # then the engine's check that each root requires grad
     out = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
-        if not t._requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
-            )
-        if g is None:
+        if g is None and t._requires_grad:
             if t._array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             a = t._array
@@ -45,14 +43,19 @@ def _root_grads(tensors: tuple, grads: tuple) -> list:
                 if type(a) is np.ndarray
                 else t._xp().ones_like(a)
             )
-        elif not isinstance(g, Tensor):
+        elif g is not None and not isinstance(g, Tensor):
             raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
-        elif g.shape != t.shape:
+        elif g is not None and g.shape != t.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                 f"has a shape of {t.shape}."
             )
         out.append(g)
+    for i, t in enumerate(tensors):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
     return out
 
 

@@ -476,15 +476,22 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         >>> jtorch.nn.functional.pad(jtorch.tensor([[1.0, 2.0]]), (1, 1), mode="reflect")
         tensor([[2., 1., 2., 1.]])
     """
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {input.dim()}"
+        )
     if mode == "constant":
         return _nn.constant_pad_nd(input, pad, 0 if value is None else value)
     if value is not None and value != 0:
         raise AssertionError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    pad = tuple(int(p) for p in pad)
     nd = len(pad) // 2
-    if len(pad) % 2 or input.dim() not in (nd + 1, nd + 2) or nd > 3:
+    if input.dim() not in (nd + 1, nd + 2) or nd > 3:
         raise NotImplementedError(
             "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now"
         )

@@ -2015,12 +2015,12 @@ def where(condition: Tensor, input=None, other=None):
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_type_name(condition._array.dtype)}"
         )
+    broadcast_shapes(  # NOTE: before _pair, so a mismatch names torch's operands
+        condition._array.shape, *(t._array.shape for t in (input, other) if isinstance(t, Tensor))
+    )
     x, y = _pair(input, other)
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = Tensor._make(xp.asarray(x, dtype=dtypes.result_type(input, other).np))
-    broadcast_shapes(
-        condition._array.shape, *(t._array.shape for t in (x, y) if isinstance(t, Tensor))
-    )
     return Where.apply(condition, x, y)
 
 

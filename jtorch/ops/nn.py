@@ -1339,8 +1339,8 @@ def constant_pad_nd(input: Tensor, pad, value: float = 0) -> Tensor:
             f"Length of pad must be even but instead it equals {len(pad)}"
             if len(pad) % 2
             else "Length of pad should be no more than twice the number of dimensions of the "
-            f"input. Got {len(pad)} for input of dimension {input.dim()}"
-        )
+            f"input. Pad length is {len(pad)}while the input has {input.dim()}dimensions."
+        )  # NOTE: torch's text, spaces missing as in torch
     return ConstantPadNd.apply(input, pad=pad, value=value)
 
 

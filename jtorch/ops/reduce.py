@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import builtins
 import math
-import warnings
 
 from jtorch import dtypes, return_types
+from jtorch._runtime import warn_outside
 from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
@@ -634,10 +634,9 @@ def _moments(name: str, input: Tensor, dim, unbiased, keepdim, correction):
     dims = reduce_dims(dim, input._array.ndim)
     n = input._array.size if dims is None else math.prod(input.shape[d] for d in dims)
     if n - correction <= 0:
-        warnings.warn(
+        warn_outside(
             f"{name.split('_')[0]}(): degrees of freedom is <= 0. Correction should be strictly "
-            "less than the reduction factor (input numel divided by output numel).",
-            stacklevel=3,
+            "less than the reduction factor (input numel divided by output numel)."
         )
     fn = {"var": Var, "std": Std, "var_mean": VarMean, "std_mean": StdMean}[name]
     out = fn.apply(

@@ -373,6 +373,18 @@ def test_python_int_within_64_bits_is_a_scalar():
         lambda lib: lib.arange(0, 10, -1),
         lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0.0, 1.0])),
         lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.ones(2, 3).long()),
+        lambda lib: lib.where(lib.ones(2) > 0, lib.ones(3), lib.ones(2)),
+        lambda lib: lib.tensor("a"),
+        lambda lib: lib.tensor(["a"]),
+        lambda lib: lib.tensor([1, "a"]),
+        lambda lib: lib.tensor(b"a"),
+        lambda lib: lib.tensor([[1], [None]]),
+        lambda lib: lib.tensor({1: 2}),
+        lambda lib: lib.nn.functional.pad(lib.ones(2, 2), (1,)),
+        lambda lib: lib.nn.functional.pad(lib.ones(2, 2), (1,) * 6, mode="reflect"),
+        lambda lib: lib.constant_pad_nd(lib.ones(2, 2), (1,) * 6),
+        lambda lib: lib.ones(2).backward(lib.ones(3)),  # the gradient's shape before requires_grad
+        lambda lib: lib.ones(2).backward(),
     ],
 )
 def test_error_messages_as_torch(fn):
