@@ -550,12 +550,17 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     """
     if _AUTOCAST[0]:
         input, mat1, mat2 = autocast_args("lower", input, mat1, mat2)
-    _check_mm(mat1, mat2)
-    if input._array.dtype != mat2._array.dtype:
-        raise RuntimeError(
-            "self and mat2 must have the same dtype, but got "
-            f"{_scalar_name(input)} and {_scalar_name(mat2)}"
-        )
+    # NOTE: torch's order: dtypes, then dims, then shapes
+    for name, t in (("self", input), ("mat1", mat1)):
+        if t._array.dtype != mat2._array.dtype:
+            raise RuntimeError(
+                f"{name} and mat2 must have the same dtype, but got "
+                f"{_scalar_name(t)} and {_scalar_name(mat2)}"
+            )
+    for name, t in (("mat1", mat1), ("mat2", mat2)):
+        if t._array.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {t._array.ndim}-D tensor")
+    _check_m1_m2(mat1, mat2)
     _check_input(input, (mat1._array.shape[0], mat2._array.shape[1]))
     return Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
 

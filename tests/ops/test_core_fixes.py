@@ -385,6 +385,11 @@ def test_python_int_within_64_bits_is_a_scalar():
         lambda lib: lib.constant_pad_nd(lib.ones(2, 2), (1,) * 6),
         lambda lib: lib.ones(2).backward(lib.ones(3)),  # the gradient's shape before requires_grad
         lambda lib: lib.ones(2).backward(),
+        # addmm (and so Linear): dtypes first, self's before mat1's, then dims, then shapes
+        lambda lib: lib.addmm(lib.ones(2, dtype=lib.float64), lib.ones(2, 3), lib.ones(2, 2)),
+        lambda lib: lib.addmm(lib.ones(2), lib.ones(2, 3, dtype=lib.float64), lib.ones(2, 2)),
+        lambda lib: lib.addmm(lib.ones(2), lib.ones(3), lib.ones(3, 2)),
+        lambda lib: lib.nn.Linear(3, 2)(lib.ones(2, 3, dtype=lib.float64)),
     ],
 )
 def test_error_messages_as_torch(fn):
