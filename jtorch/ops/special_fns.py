@@ -646,22 +646,23 @@ class _Binary:
         return ctx.fn.derivative(ctx, grad, a, b)
 
 
-def _binary(name: str, kernel, derivative, node_name: str | None = None):
+def _binary(name: str, kernel, derivative, node_name: str | None = None, scalars: bool = False):
     attrs = {"kernel": staticmethod(kernel), "derivative": staticmethod(derivative)}
     attrs.update(__module__=__name__, __qualname__=name)
     if node_name:
         attrs["node_name"] = node_name
     cls = type(name, (_Binary, Function), attrs)
-    # NOTE: torch's Scalar overloads: a number first records <Name>Backward1, second Backward2
-    base = cls._Node.__name__.removesuffix("0")
-    cls.scalar_variants = tuple(
-        type(
-            f"{name}Scalar{k + 1}",
-            (cls,),
-            {"node_name": f"{base}{k + 1}", "hidden_inputs": (k,), "__module__": __name__},
+    cls.scalar_variants = ()
+    if scalars:  # NOTE: torch's Scalar overloads: a number first is <Name>Backward1, second 2
+        base = cls._Node.__name__.removesuffix("0")
+        cls.scalar_variants = tuple(
+            type(
+                f"{name}Scalar{k + 1}",
+                (cls,),
+                {"node_name": f"{base}{k + 1}", "hidden_inputs": (k,), "__module__": __name__},
+            )
+            for k in (0, 1)
         )
-        for k in (0, 1)
-    )
     return cls
 
 
@@ -759,13 +760,17 @@ def _igamma64(xp, a, x, upper: bool):
 
 
 Xlogy = _binary(
-    "Xlogy", _x_log(lambda xp, y: xp.log(y)), _xlogy_derivative(lambda x, y: xlogy(x, y), 0.0)
+    "Xlogy",
+    _x_log(lambda xp, y: xp.log(y)),
+    _xlogy_derivative(lambda x, y: xlogy(x, y), 0.0),
+    scalars=True,
 )
 SpecialXlog1py = _binary(
     "SpecialXlog1py",
     _x_log(lambda xp, y: xp.log1p(y)),
     _xlogy_derivative(lambda x, y: xlog1py(x, y), 1.0),
     node_name="SpecialXlog1PyBackward0",
+    scalars=True,
 )
 Igamma = _binary(
     "Igamma", lambda xp, a, x: _igamma64(xp, a, x, False), _igamma_derivative("igamma", 1.0)
@@ -773,7 +778,7 @@ Igamma = _binary(
 Igammac = _binary(
     "Igammac", lambda xp, a, x: _igamma64(xp, a, x, True), _igamma_derivative("igammac", -1.0)
 )
-SpecialZeta = _binary("SpecialZeta", _zeta64, _zeta_derivative)
+SpecialZeta = _binary("SpecialZeta", _zeta64, _zeta_derivative, scalars=True)
 
 
 def _apply_binary(cls, input, other, kernel: str) -> Tensor:
@@ -781,7 +786,7 @@ def _apply_binary(cls, input, other, kernel: str) -> Tensor:
     t = a if isinstance(a, Tensor) else b
     if t._array.dtype.kind == "c":
         raise _not_implemented(kernel, t)
-    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+    if cls.scalar_variants and not (isinstance(a, Tensor) and isinstance(b, Tensor)):
         cls = cls.scalar_variants[0 if t is b else 1]
     return cls.apply(a, b)
 
