@@ -241,6 +241,8 @@ def save(
     records = _checkpoint_records(obj, pickle_protocol)
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
+        if not os.path.isdir(os.path.dirname(path) or "."):
+            raise RuntimeError(f"Parent directory {os.path.dirname(path)} does not exist.")
         directory = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(
             dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"

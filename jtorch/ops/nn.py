@@ -714,6 +714,17 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
             f"({target.shape[0] if target.dim() else 0})."
         )
+    spatial = (xs[0],) + xs[2:]
+    if len(xs) == 4:  # NOTE: torch's nll_loss2d and its texts (the missing parenthesis too)
+        if len(ts) != 3:
+            raise RuntimeError(
+                "only batches of spatial targets supported (3D tensors) but got targets of "
+                f"dimension: {len(ts)}"
+            )
+        if ts != spatial:
+            raise RuntimeError(f"size mismatch (got input: {list(xs)} , target: {list(ts)}")
+    elif len(xs) >= 3 and ts != spatial:
+        raise RuntimeError(f"Expected target size {list(spatial)}, got {list(ts)}")
     check_weight_dtype(weight, input)
     w = None if weight is None else weight._array
     return NllLoss.apply(input, target, weight=w, reduction=reduction, ignore_index=ignore_index)
@@ -1131,12 +1142,26 @@ def batch_norm(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{x.shape!r}".replace("jtorch.", "torch.")
             )
+        _check_batch_norm_sizes(x, running_mean, running_var, weight, bias, training)
         if running_mean is not None or running_var is not None:
             _update_running_stats(x._array, running_mean, running_var, momentum)
         mean = var = None
     else:
+        _check_batch_norm_sizes(x, running_mean, running_var, weight, bias, training)
         mean, var = running_mean._array, running_var._array
     return NativeBatchNorm.apply(x, weight, bias, mean=mean, var=var, training=training, eps=eps)
+
+
+def _check_batch_norm_sizes(x: Tensor, running_mean, running_var, weight, bias, training) -> None:
+    """torch's checks: running statistics in eval mode, one value per channel everywhere."""
+    n = x._array.shape[1] if x._array.ndim > 1 else 1
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):  # fmt: skip
+        if t is None:
+            if not training and name.startswith("running"):
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+        elif t.numel() != n:
+            raise RuntimeError(f"{name} should contain {n} elements not {t.numel()}")
 
 
 def _update_running_stats(x, running_mean, running_var, momentum) -> None:

@@ -390,6 +390,19 @@ def test_python_int_within_64_bits_is_a_scalar():
         lambda lib: lib.addmm(lib.ones(2), lib.ones(2, 3, dtype=lib.float64), lib.ones(2, 2)),
         lambda lib: lib.addmm(lib.ones(2), lib.ones(3), lib.ones(3, 2)),
         lambda lib: lib.nn.Linear(3, 2)(lib.ones(2, 3, dtype=lib.float64)),
+        # normalisation and losses: torch's own checks, not a NumPy broadcasting error
+        lambda lib: lib.nn.BatchNorm2d(3)(lib.ones(2, 4, 2, 2)),
+        lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3), None, None),
+        lambda lib: lib.nn.functional.batch_norm(
+            lib.ones(2, 3), lib.ones(3), lib.ones(3), weight=lib.ones(2)
+        ),
+        lambda lib: lib.nn.GroupNorm(3, 4),
+        lambda lib: lib.nn.NLLLoss()(lib.ones(2, 3, 4), lib.tensor([0, 1])),
+        lambda lib: lib.nn.functional.nll_loss(lib.ones(2, 3, 4, 5), lib.zeros(2, 4).long()),
+        lambda lib: lib.nn.functional.nll_loss(lib.ones(2, 3, 4, 5), lib.zeros(2, 4, 4).long()),
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3, 4), lib.zeros(2).long()),
+        lambda lib: next(iter(lib.utils.data.DataLoader([1, "a"], batch_size=2))),
+        lambda lib: lib.save(lib.ones(1), "/nonexistent_dir/x.pt"),
     ],
 )
 def test_error_messages_as_torch(fn):

@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from jtorch._creation import tensor
 from jtorch._tensor import Tensor
+from jtorch.dtypes import float64
 
 __all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
 
@@ -161,11 +163,11 @@ def collate_numpy_scalar_fn(batch, *, collate_fn_map=None) -> Tensor:
 
 
 def collate_float_fn(batch, *, collate_fn_map=None) -> Tensor:
-    return Tensor._make(np.array(batch, dtype=np.float64))
+    return tensor(batch, dtype=float64)
 
 
 def collate_int_fn(batch, *, collate_fn_map=None) -> Tensor:
-    return Tensor._make(np.array(batch, dtype=np.bool_ if type(batch[0]) is bool else np.int64))
+    return tensor(batch)
 
 
 def collate_str_fn(batch, *, collate_fn_map=None):
