@@ -8,8 +8,8 @@ Both are compositions of differentiable tensor ops, so gradients reach the input
 from __future__ import annotations
 
 import itertools
-import warnings
 
+from jtorch._runtime import warn_outside
 from jtorch._tensor import Tensor
 
 _ALIGN_WARNING = (
@@ -22,7 +22,7 @@ _CUBIC_A = -0.75  # torch's bicubic convolution coefficient
 
 def _align(align_corners: bool | None) -> bool:
     if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, stacklevel=3)
+        warn_outside(_ALIGN_WARNING)
         return False
     return align_corners
 

@@ -117,8 +117,29 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     """
     import jtorch  # noqa: PLC0415
 
+    _check_bilinear(input1, input2, weight, bias)
     out = jtorch.einsum("...i,oij,...j->...o", input1, weight, input2)
     return out + bias if bias is not None else out
+
+
+def _check_bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias) -> None:
+    """torch's bilinear checks, in its order and words."""
+    for d, (a, b) in enumerate(zip(input1.shape[:-1], input2.shape[:-1])):
+        if a != b:
+            raise RuntimeError(
+                f"bilinear(): input batch dimensions do not match at dim {d}: got {a} and {b}"
+            )
+    for k, x in ((1, input1), (2, input2)):
+        if x.shape[-1] != weight.size(k):  # NOTE: a 2-D weight raises torch's IndexError here
+            raise RuntimeError(
+                f"bilinear(): input{k} size does not match weight size: got {x.shape[-1]} but "
+                f"expected {weight.size(k)}"
+            )
+    if bias is not None and bias.shape[-1] != weight.shape[0]:
+        raise RuntimeError(
+            f"bilinear(): bias size does not match weight size: got {bias.shape[-1]} but expected "
+            f"{weight.shape[0]}"
+        )
 
 
 # -- activations -------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from jtorch.amp.autocast_mode import ACTIVE as _AUTOCAST
 from jtorch.amp.autocast_mode import autocast_args
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
+from jtorch.ops.matmul import _CPP
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"]
 __all__ += ["conv_transpose3d", "max_pool1d", "max_pool2d", "max_pool3d"]
@@ -346,6 +347,11 @@ def _conv_checks(name, nd, input, weight, bias, groups, transposed):
             f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
             f"{list(x.shape)}, but got {w.ndim}-dimensional weight of size {list(w.shape)} instead"
         )
+    if not transposed and bias is not None and bias._array.dtype != x.dtype:  # NOTE: bias first
+        raise RuntimeError(
+            f"Input type ({_CPP[x.dtype.name]}) and bias type ({_CPP[bias._array.dtype.name]}) "
+            "should be the same"
+        )
     if x.dtype != w.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(x)} but found {_type_name(w)}")
     if transposed:
@@ -374,11 +380,6 @@ def _conv_checks(name, nd, input, weight, bias, groups, transposed):
             raise RuntimeError(
                 f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
                 f"{out_channels} elements, but got bias of size {list(bias.shape)} instead"
-            )
-        if bias._array.dtype != x.dtype:
-            raise RuntimeError(
-                f"Input type ({_type_name(x).lower()}) and bias type "
-                f"({_type_name(bias._array).lower()}) should be the same"
             )
     return input
 
@@ -689,6 +690,8 @@ def _pool_geometry(name, nd, input, kernel_size, stride, padding, dilation, ceil
         if ceil_mode and (o - 1) * st >= s + p:
             o -= 1
         out.append(o)
+    if name == "max_pool1d" and out[-1] <= 0:  # NOTE: torch's own 1-d kernel and its text
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out[-1]}")
     if any(o <= 0 for o in out):
         c = input.shape[-nd - 1]
         raise RuntimeError(
@@ -707,11 +710,12 @@ def _check_pool_input(input: Tensor, nd: int, message: str) -> None:
         raise RuntimeError(message)
 
 
-def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+              name: str | None = None):  # fmt: skip
     dims = ("", "3D or 4D", "4D or 5D")[nd - 1]
     _check_pool_input(input, nd, f"non-empty {dims} (batch mode) tensor expected for input")
-    geo = _pool_geometry(f"max_pool{nd}d", nd, input, kernel_size, stride, padding, dilation,
-                         ceil_mode)  # fmt: skip
+    geo = _pool_geometry(name or f"max_pool{nd}d", nd, input, kernel_size, stride, padding,
+                         dilation, ceil_mode)  # fmt: skip
     fn = MaxPool2DWithIndices if nd == 2 else MaxPool3DWithIndices
     y, idx = fn.apply(input, kernel=geo[0], stride=geo[1], pads=geo[2], dilation=geo[3],
                       out=geo[4])  # fmt: skip
@@ -733,8 +737,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         )
     one = lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,)  # noqa: E731
     stride = None if stride is None or stride == [] else (1,) + one(stride)
+    # NOTE: without indices torch runs its own 1-d kernel, whose size error differs
     y = _max_pool(2, input.unsqueeze(-2), (1,) + one(kernel_size), stride, (0,) + one(padding),
-                  (1,) + one(dilation), ceil_mode, return_indices)  # fmt: skip
+                  (1,) + one(dilation), ceil_mode, return_indices,
+                  None if return_indices else "max_pool1d")  # fmt: skip
     if return_indices:
         return y[0].squeeze(-2), y[1].squeeze(-2)
     return y.squeeze(-2)
@@ -1287,6 +1293,9 @@ def upsample_bilinear(input, size=None, scale_factor=None) -> Tensor:
 
 
 def _adaptive_sizes(name: str, nd: int, input: Tensor, output_size, colon: str = "") -> list:
+    if isinstance(output_size, (tuple, list)) and input.ndim <= len(output_size):
+        # NOTE: torch.nn.functional's _list_with_default, before the kernel's own check
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{colon} {list(input.shape)}"
@@ -1614,8 +1623,20 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
         raise RuntimeError(
             f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)"
         )
-    return Im2Col.apply(input, kernel=_pair(kernel_size), dilation=_pair(dilation),
-                        pads=tuple((p, p) for p in _pair(padding)), stride=_pair(stride))  # fmt: skip
+    kernel, dilation, padding, stride = map(_pair, (kernel_size, dilation, padding, stride))
+    spatial = tuple(input.shape[-2:])
+    blocks = tuple(
+        _out_size(s, k, st, p, p, d)
+        for s, k, st, p, d in zip(spatial, kernel, stride, padding, dilation)
+    )
+    if any(b < 1 for b in blocks):
+        raise RuntimeError(
+            f"Given input with spatial size {spatial}, kernel_size={kernel}, dilation={dilation}, "
+            f"padding={padding}, calculated shape of the array of sliding blocks as {blocks}, but "
+            "its components must be at least one."
+        )
+    return Im2Col.apply(input, kernel=kernel, dilation=dilation,
+                        pads=tuple((p, p) for p in padding), stride=stride)  # fmt: skip
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:

@@ -911,7 +911,7 @@ def broadcast_shapes(*shapes):
             if out[i] != 1:
                 raise RuntimeError(
                     f"Attempting to broadcast a dimension of length {shape[i]} at {i}! Mismatching"
-                    f" argument at index {k} had {shape}; but expected shape should be "
+                    f" argument at index {k} had {shapes[k]!r}; but expected shape should be "
                     f"broadcastable to {out}"
                 )
             out[i] = shape[i]

@@ -875,6 +875,10 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
         )
     if target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {_legacy(target)} but expected {_legacy(input)}")
+    if weight is not None:  # NOTE: torch broadcasts the weight to the target's shape first
+        from jtorch.ops.extra import broadcast_shapes  # noqa: PLC0415
+
+        broadcast_shapes(target.shape, weight.shape)
     w = None if weight is None else xp_of(input._array).broadcast_to(weight._array, input.shape)
     return BinaryCrossEntropy.apply(input, target, weight=w, reduction=reduction)
 
@@ -1298,6 +1302,8 @@ def embedding(
         tensor([[5.]])
     """
     idx = input._array
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
     n = weight.shape[0]
     if idx.dtype.kind not in "iu":
         raise RuntimeError(

@@ -294,6 +294,8 @@ def test_signatures_match_torch():
         lambda F, x: F.binary_cross_entropy(x.sigmoid(), x.sigmoid(), reduce=False),
         lambda F, x: F.dropout2d(x),
         lambda F, x: F.dropout2d(x.unsqueeze(0)),
+        lambda F, x: F.grid_sample(x.view(1, 1, 3, 4), x.new_zeros(1, 2, 2, 2)),
+        lambda F, x: x.std(correction=4, dim=0),
     ],
 )
 def test_warnings_point_at_the_caller(call):

@@ -403,6 +403,21 @@ def test_python_int_within_64_bits_is_a_scalar():
         lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3, 4), lib.zeros(2).long()),
         lambda lib: next(iter(lib.utils.data.DataLoader([1, "a"], batch_size=2))),
         lambda lib: lib.save(lib.ones(1), "/nonexistent_dir/x.pt"),
+        lambda lib: lib.nn.Conv2d(3, 4, 3)(lib.ones(1, 3, 5, 5, dtype=lib.float64)),
+        lambda lib: lib.nn.Conv1d(3, 4, 3)(lib.ones(1, 3, 5, dtype=lib.int64)),
+        lambda lib: lib.nn.MaxPool1d(2)(lib.ones(1, 1, 1)),
+        lambda lib: lib.nn.AdaptiveAvgPool2d((2, 2))(lib.ones(2)),
+        lambda lib: lib.nn.functional.unfold(lib.ones(1, 1, 4), 2),
+        lambda lib: lib.nn.functional.embedding(lib.tensor([[0, 1]]), lib.ones(3)),
+        lambda lib: lib.nn.functional.binary_cross_entropy(
+            lib.ones(2), lib.ones(2), weight=lib.ones(3)
+        ),
+        lambda lib: lib.nn.functional.bilinear(lib.ones(2, 3), lib.ones(2, 4), lib.ones(5, 3, 3)),
+        lambda lib: lib.nn.functional.bilinear(lib.ones(2, 3), lib.ones(3, 3), lib.ones(5, 3, 3)),
+        lambda lib: lib.nn.functional.bilinear(lib.ones(2, 3), lib.ones(2, 3), lib.ones(3, 3)),
+        lambda lib: lib.nn.functional.bilinear(
+            lib.ones(2, 3), lib.ones(2, 3), lib.ones(5, 3, 3), lib.ones(4)
+        ),
     ],
 )
 def test_error_messages_as_torch(fn):
