@@ -308,5 +308,7 @@ def test_warnings_point_at_the_caller(call):
         return seen
 
     ours, theirs = record(jtorch), record(torch)
-    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    # NOTE: torch's C++ warnings end in "(Triggered internally at <its source file>)"
+    texts = [(str(o.message), str(t.message)) for o, t in zip(ours, theirs)]
+    assert len(ours) == len(theirs) and all(t.startswith(o) for o, t in texts), texts
     assert ours and all(w.filename == __file__ for w in ours)
