@@ -1368,6 +1368,11 @@ class _AdaptiveMaxPool:
         xp = xp_of(x)
         nd = len(out)
         nb = x.ndim - nd
+        ctx.size, ctx.nd = x.shape, nd
+        ctx.retain_outputs(1)
+        if 0 in out:  # NOTE: an empty output has no windows
+            shape = x.shape[:nb] + tuple(out)
+            return xp.empty(shape, x.dtype), xp.empty(shape, xp.int64)
         grids, flat = [], 0
         for j, (n_in, n_out) in enumerate(zip(x.shape[nb:], out)):
             start, end = _adaptive_bounds(n_in, n_out)
@@ -1388,8 +1393,6 @@ class _AdaptiveMaxPool:
         flat = flat.transpose(perm[nb:] and tuple(p - nb for p in perm[nb:]))
         flat = xp.broadcast_to(flat.reshape(tuple(out) + (-1,)), win.shape)
         idx = xp.take_along_axis(flat, arg, -1)[..., 0].astype(xp.int64)
-        ctx.size, ctx.nd = x.shape, nd
-        ctx.retain_outputs(1)
         return y, idx
 
     @staticmethod

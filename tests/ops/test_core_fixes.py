@@ -422,3 +422,9 @@ def test_python_int_within_64_bits_is_a_scalar():
 )
 def test_error_messages_as_torch(fn):
     check_error(fn)
+
+
+def test_adaptive_max_pool_to_an_empty_size():
+    # NOTE: no gradients: torch's backward refuses an empty grad_output
+    pool = lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, (0, 2), return_indices=True)  # noqa: E731
+    check(pool, randn(1, 1, 4, 4), grad=False, gradcheck=False)
