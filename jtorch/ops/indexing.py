@@ -28,6 +28,7 @@ from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.autograd.grad_mode import STATE
 from jtorch.backend import get_array_module as xp_of
+from jtorch.ops._broadcast import broadcast_shapes
 from jtorch.ops._inplace import _check_inplace_allowed, inplace, make_inplace
 from jtorch.ops.movement import Select, Slice, Unsqueeze
 
@@ -1037,7 +1038,9 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
         >>> jtorch.tensor([[1, 2], [3, 4]]).masked_select(jtorch.tensor([True, False]))
         tensor([1, 3])
     """
-    return MaskedSelect.apply(input, mask=_bool_mask(mask, "masked_select"))
+    m = _bool_mask(mask, "masked_select")
+    broadcast_shapes(m.shape, input._array.shape)  # NOTE: torch's broadcasting error first
+    return MaskedSelect.apply(input, mask=m)
 
 
 class MaskedScatter(Function):
@@ -1132,8 +1135,6 @@ def _fast_write(self: Tensor, value) -> bool:
 
 
 def _copy_shape_check(dst: tuple, src: tuple) -> None:
-    from jtorch.ops._broadcast import broadcast_shapes  # noqa: PLC0415
-
     out = broadcast_shapes(dst, src)
     if out != dst:
         raise RuntimeError(

@@ -79,11 +79,32 @@ def view(input: Tensor, *shape) -> Tensor:
         torch.Size([2, 3])
     """
     if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):  # reinterpret the bytes
+        _check_view_dtype(input, shape[0])
         out = Tensor._make(input._array.view(dtypes.to_np(shape[0])))
         out._vc = input._version_counter()
         return out
     shape = infer_shape(_shape_args(shape), input._array.size)
     return View.apply(input, shape=shape)
+
+
+def _check_view_dtype(input: Tensor, dtype: dtypes.dtype) -> None:
+    """torch's conditions for viewing elements as a wider dtype, and its words."""
+    a, size = input._array, dtypes.to_np(dtype).itemsize
+    if size <= a.itemsize:
+        return
+    ratio, names = size // a.itemsize, f"{input.dtype._legacy[:-6]} as {dtype._legacy[:-6]}"
+    if not a.ndim:
+        raise RuntimeError(f"self.dim() cannot be 0 to view {names} (different element sizes)")
+    if a.strides[-1] != a.itemsize:
+        raise RuntimeError(
+            f"self.stride(-1) must be 1 to view {names} (different element sizes), but got "
+            f"{a.strides[-1] // a.itemsize}"
+        )
+    if a.shape[-1] % ratio:
+        raise RuntimeError(
+            f"self.size(-1) must be divisible by {ratio} to view {names} (different element "
+            f"sizes), but got {a.shape[-1]}"
+        )
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:

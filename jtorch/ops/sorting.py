@@ -450,7 +450,11 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     """
     a = input._array
     xp = xp_of(a)
-    if a.ndim != 1 or a.dtype.kind not in "iu" or (a.size and a.min() < 0):
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{input.dtype._legacy.replace('Tensor', '')}'"
+        )
+    if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return Tensor._make(xp.bincount(a, minlength=minlength).astype(xp.int64, copy=False))

@@ -418,6 +418,11 @@ def test_python_int_within_64_bits_is_a_scalar():
         lambda lib: lib.nn.functional.bilinear(
             lib.ones(2, 3), lib.ones(2, 3), lib.ones(5, 3, 3), lib.ones(4)
         ),
+        lambda lib: lib.ones(2, 3).view(lib.float64),
+        lambda lib: lib.ones(2, 4).t().view(lib.float64),
+        lambda lib: lib.tensor(1, dtype=lib.int16).view(lib.float32),
+        lambda lib: lib.ones(3).bincount(),
+        lambda lib: lib.ones(2, 3).masked_select(lib.ones(3, 2) > 0),
     ],
 )
 def test_error_messages_as_torch(fn):
