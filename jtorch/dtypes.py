@@ -69,6 +69,11 @@ class dtype:
         self._legacy = legacy
 
     @property
+    def scalar_name(self) -> str:
+        """torch's ScalarType name, as its messages spell it (``Float``, ``Long``, ``Bool``)."""
+        return self._legacy.removesuffix("Tensor")
+
+    @property
     def is_floating_point(self) -> _builtin_bool:
         return self.category == FLOAT
 

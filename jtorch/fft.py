@@ -133,10 +133,6 @@ def _scale(norm: str | None, forward: bool) -> str:
     raise RuntimeError(f'Invalid normalization mode: "{norm}"')
 
 
-def _type_name(d: dtypes.dtype) -> str:
-    return d._legacy.removesuffix("Tensor")
-
-
 def _promote(x: Tensor, require_complex: bool = False) -> Tensor:
     """``x`` in a dtype the transforms support: float32/64 (or their complex types)."""
     d = x.dtype
@@ -145,7 +141,7 @@ def _promote(x: Tensor, require_complex: bool = False) -> Tensor:
     if not d.is_floating_point:
         d = dtypes.get_default_dtype()
     if d not in (dtypes.float32, dtypes.float64):
-        raise RuntimeError(f"Unsupported dtype {_type_name(d)}")
+        raise RuntimeError(f"Unsupported dtype {d.scalar_name}")
     if require_complex:
         d = dtypes.complex64 if d == dtypes.float32 else dtypes.complex128
     return x if d == x.dtype else x.to(d)
@@ -186,7 +182,7 @@ def _c2c(x: Tensor, n, dim: int, norm, forward: bool) -> Tensor:
 
 def _r2c(name: str, x: Tensor, n, dim: int, norm, forward: bool, onesided: bool) -> Tensor:
     if x.is_complex():
-        raise RuntimeError(f"{name} expects a real input tensor, but got {_type_name(x.dtype)}")
+        raise RuntimeError(f"{name} expects a real input tensor, but got {x.dtype.scalar_name}")
     x = _promote(x)
     d = _wrap(dim, x.dim())
     n = x.shape[d] if n is None else n
@@ -259,7 +255,7 @@ def _fftn_c2c(x: Tensor, s, dim, norm, forward: bool) -> Tensor:
 def _real_only(name: str, x: Tensor) -> None:
     if x.is_complex():
         raise RuntimeError(
-            f"{name} expects a real-valued input tensor, but got {_type_name(x.dtype)}"
+            f"{name} expects a real-valued input tensor, but got {x.dtype.scalar_name}"
         )
 
 
@@ -441,7 +437,7 @@ def ihfftn(input: Tensor, s: _Dims = None, dim: _Dims = None, norm: str | None =
     """
     if input.is_complex():
         raise RuntimeError(
-            f"Only supports floating-point dtypes, but found: {_type_name(input.dtype)}"
+            f"Only supports floating-point dtypes, but found: {input.dtype.scalar_name}"
         )
     sizes, dims = _shape_and_dims(input, s, dim)
     if not sizes:
@@ -533,7 +529,7 @@ def _frequencies(name: str, count: int, n: int, d: float, dtype, device, require
     if not (d_type.is_floating_point or d_type.is_complex):
         raise RuntimeError(f"{name} requires a floating point or complex dtype")
     if d_type.is_complex:
-        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{_type_name(d_type)}'")
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{d_type.scalar_name}'")
     if count < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {count}: [{count}]")
     np_dtype = np.dtype(dtypes.to_np(d_type))

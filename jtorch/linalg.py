@@ -940,8 +940,8 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """
     if B.dtype != L.dtype:
         raise RuntimeError(
-            f"Expected b and A to have the same dtype, but found b of type {_type_name(B)} and "
-            f"A of type {_type_name(L)} instead."
+            f"Expected b and A to have the same dtype, but found b of type {B.dtype.scalar_name} and "
+            f"A of type {L.dtype.scalar_name} instead."
         )
     if B.ndim < 2:
         raise RuntimeError(
@@ -979,13 +979,9 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
         raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 dimensions.")
     if L._array.dtype.kind not in "fc":
         raise NotImplementedError(
-            f"\"cholesky_inverse_out_cpu\" not implemented for '{_type_name(L)}'"
+            f"\"cholesky_inverse_out_cpu\" not implemented for '{L.dtype.scalar_name}'"
         )
     return CholeskyInverse.apply(L, upper=upper)
-
-
-def _type_name(t: Tensor) -> str:
-    return t.dtype._legacy.replace("Tensor", "")
 
 
 def cholesky_legacy(input: Tensor, upper: bool = False) -> Tensor:

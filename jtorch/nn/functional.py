@@ -814,7 +814,7 @@ def cross_entropy(
         if target._array.dtype.kind != "f":
             raise RuntimeError(
                 "Expected floating point type for target with class probabilities, got "
-                f"{target.dtype._legacy.replace('Tensor', '')}"
+                f"{target.dtype.scalar_name}"
             )
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes

@@ -55,10 +55,6 @@ class CopySlices(Function):
         return grad * mask, replay_view(ctx.chain, grad)
 
 
-def _dtype_name(d: dtypes.dtype) -> str:
-    return d._legacy.replace("Tensor", "")
-
-
 def write_into(dst: Tensor, result: Tensor) -> None:
     """Copy ``result``'s values into ``dst``'s memory with torch's shape and dtype checks."""
     if result._array.shape != dst._array.shape:
@@ -68,8 +64,8 @@ def write_into(dst: Tensor, result: Tensor) -> None:
         )
     if result._array.dtype != dst._array.dtype and not dtypes.can_cast(result.dtype, dst.dtype):
         raise RuntimeError(
-            f"result type {_dtype_name(result.dtype)} can't be cast to the desired output type "
-            f"{_dtype_name(dst.dtype)}"
+            f"result type {result.dtype.scalar_name} can't be cast to the desired output type "
+            f"{dst.dtype.scalar_name}"
         )
     if not dst._array.flags.writeable:
         raise RuntimeError(

@@ -725,7 +725,7 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def _type_name(d) -> str:
     """torch's scalar type name in kernel errors (``'Float'``, ``'Long'``, ``'Bool'``)."""
-    return dtypes.from_np(d)._legacy.removesuffix("Tensor") if not isinstance(d, str) else d
+    return dtypes.from_np(d).scalar_name if not isinstance(d, str) else d
 
 
 def _not_implemented(kernel: str, x) -> NotImplementedError:

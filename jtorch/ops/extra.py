@@ -793,7 +793,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
     for name, x in (("X1", x1), ("X2", x2)):
         if x.dtype.category != dtypes.FLOAT:
             raise RuntimeError(
-                f"cdist only supports floating-point dtypes, {name} got: {x.dtype._legacy[:-6]}"
+                f"cdist only supports floating-point dtypes, {name} got: {x.dtype.scalar_name}"
             )
     for name, x in (("X1", x1), ("X2", x2)):
         if x.dim() < 2:
@@ -813,7 +813,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     if x1.dtype != x2.dtype:
         raise RuntimeError(
-            f"expected scalar type {x1.dtype._legacy[:-6]} but found {x2.dtype._legacy[:-6]}"
+            f"expected scalar type {x1.dtype.scalar_name} but found {x2.dtype.scalar_name}"
         )
     mode = compute_mode or "use_mm_for_euclid_dist_if_necessary"
     large = x1.shape[-2] > 25 or x2.shape[-2] > 25

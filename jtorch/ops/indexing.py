@@ -39,7 +39,7 @@ __all__ += ["put", "index_put_", "fill_", "zero_"]
 
 
 def _dname(a) -> str:
-    return dtypes.from_np(a.dtype)._legacy.replace("Tensor", "")
+    return dtypes.from_np(a.dtype).scalar_name
 
 
 def _bounds(idx, size: int, dim: int, exc: type = IndexError, prefix: str = "") -> None:

@@ -66,10 +66,6 @@ _CPP = {
 }
 
 
-def _scalar_name(t: Tensor) -> str:
-    return t.dtype._legacy.replace("Tensor", "")
-
-
 def _shape_x(t: Tensor) -> str:
     return "x".join(map(str, t._array.shape))
 
@@ -343,7 +339,7 @@ def _check_mv(a: Tensor, v: Tensor, dtype_of_input: Tensor | None = None) -> Non
     if not c._array.dtype == a._array.dtype == v._array.dtype:
         raise RuntimeError(
             "addmv input tensors must have the same dtype, but got "
-            f"{_scalar_name(c)}, {_scalar_name(a)}, and {_scalar_name(v)}"
+            f"{c.dtype.scalar_name}, {a.dtype.scalar_name}, and {v.dtype.scalar_name}"
         )
     n = a._array.shape[0]
     size = c._array.shape[0] if c is not v and c._array.ndim else n
@@ -361,7 +357,7 @@ def _check_dot(a: Tensor, b: Tensor) -> None:
     if a._array.dtype != b._array.dtype:
         raise RuntimeError(
             "dot : expected both vectors to have same dtype, but found "
-            f"{_scalar_name(a)} and {_scalar_name(b)}"
+            f"{a.dtype.scalar_name} and {b.dtype.scalar_name}"
         )
     if a._array.dtype.kind == "b":
         raise NotImplementedError("\"dot\" not implemented for 'Bool'")
@@ -379,7 +375,9 @@ def _check_bmm(a: Tensor, b: Tensor) -> None:
     if b._array.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
     if a._array.dtype != b._array.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
+        raise RuntimeError(
+            f"expected scalar type {a.dtype.scalar_name} but found {b.dtype.scalar_name}"
+        )
     (bs, _, k), (bs2, k2, _) = a._array.shape, b._array.shape
     if bs != bs2 or k != k2:
         raise RuntimeError(
@@ -528,7 +526,9 @@ def _batched(a: Tensor, b: Tensor) -> Tensor:
     n, k = a._array.shape[-2:]
     k2, m = b._array.shape[-2:]
     if a._array.dtype != b._array.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
+        raise RuntimeError(
+            f"expected scalar type {a.dtype.scalar_name} but found {b.dtype.scalar_name}"
+        )
     if k != k2:
         batch = int(np.prod(lead))
         raise RuntimeError(
@@ -555,7 +555,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
         if t._array.dtype != mat2._array.dtype:
             raise RuntimeError(
                 f"{name} and mat2 must have the same dtype, but got "
-                f"{_scalar_name(t)} and {_scalar_name(mat2)}"
+                f"{t.dtype.scalar_name} and {mat2.dtype.scalar_name}"
             )
     for name, t in (("mat1", mat1), ("mat2", mat2)):
         if t._array.ndim != 2:
@@ -879,6 +879,6 @@ def einsum(equation, *operands) -> Tensor:
     for t in operands[1:]:
         if t._array.dtype != dt:
             raise RuntimeError(
-                f"expected scalar type {_scalar_name(operands[0])} but found {_scalar_name(t)}"
+                f"expected scalar type {operands[0].dtype.scalar_name} but found {t.dtype.scalar_name}"
             )
     return Einsum.apply(*operands, equation=eq, sizes=sizes)

@@ -92,7 +92,7 @@ def _check_view_dtype(input: Tensor, dtype: dtypes.dtype) -> None:
     a, size = input._array, dtypes.to_np(dtype).itemsize
     if size <= a.itemsize:
         return
-    ratio, names = size // a.itemsize, f"{input.dtype._legacy[:-6]} as {dtype._legacy[:-6]}"
+    ratio, names = size // a.itemsize, f"{input.dtype.scalar_name} as {dtype.scalar_name}"
     if not a.ndim:
         raise RuntimeError(f"self.dim() cannot be 0 to view {names} (different element sizes)")
     if a.strides[-1] != a.itemsize:
@@ -763,7 +763,7 @@ def view_as_complex(input: Tensor) -> Tensor:
     if a.dtype.kind != "f" or a.dtype.itemsize < 4:
         raise RuntimeError(
             "view_as_complex is only supported for float and double tensors, but got a tensor "
-            f"of scalar type: {input.dtype._legacy.replace('Tensor', '')}"
+            f"of scalar type: {input.dtype.scalar_name}"
         )
     if not a.ndim or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")

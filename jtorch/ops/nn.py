@@ -606,8 +606,7 @@ def _softmax_input(input: Tensor, dim, dtype) -> tuple[Tensor, int]:
         input = input.to(dtype)
     elif input._array.dtype.kind not in "fc":
         raise NotImplementedError(
-            f'"softmax_lastdim_kernel_impl" not implemented for '
-            f"'{input.dtype._legacy.replace('Tensor', '')}'"
+            f"\"softmax_lastdim_kernel_impl\" not implemented for '{input.dtype.scalar_name}'"
         )
     return input, _wrap_dim(dim, input._array.ndim)
 
@@ -705,8 +704,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     check_reduction(reduction)
     if target._array.dtype not in (np.int64, np.uint8):
         raise RuntimeError(
-            "expected target dtype to be Long or Byte, but got "
-            f"{target.dtype._legacy.replace('Tensor', '')}"
+            f"expected target dtype to be Long or Byte, but got {target.dtype.scalar_name}"
         )
     xs, ts = input._array.shape, target._array.shape
     if len(xs) >= 2 and (len(ts) < 1 or xs[0] != ts[0]):
@@ -733,7 +731,9 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
 def check_weight_dtype(weight: Tensor | None, input: Tensor) -> None:
     """torch's class-weighted losses want the weight in the input's dtype."""
     if weight is not None and weight.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {_legacy(input)} but found {_legacy(weight)}")
+        raise RuntimeError(
+            f"expected scalar type {input.dtype.scalar_name} but found {weight.dtype.scalar_name}"
+        )
 
 
 def reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -826,11 +826,6 @@ def warn_size(input: Tensor, target: Tensor) -> None:
     )
 
 
-def _legacy(t: Tensor) -> str:
-    """torch's ScalarType name of a tensor's dtype (``Float``, ``Long``)."""
-    return t.dtype._legacy.replace("Tensor", "")
-
-
 class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, t, weight, reduction):
@@ -874,7 +869,9 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
     if target.dtype != input.dtype:
-        raise RuntimeError(f"Found dtype {_legacy(target)} but expected {_legacy(input)}")
+        raise RuntimeError(
+            f"Found dtype {target.dtype.scalar_name} but expected {input.dtype.scalar_name}"
+        )
     if weight is not None:  # NOTE: torch broadcasts the weight to the target's shape first
         from jtorch.ops.extra import broadcast_shapes  # noqa: PLC0415
 
@@ -936,8 +933,8 @@ def binary_cross_entropy_with_logits(
         )
     if not target.dtype.is_floating_point:
         raise RuntimeError(
-            f"result type {_legacy(input)} can't be cast to the desired output type "
-            f"{_legacy(target)}"
+            f"result type {input.dtype.scalar_name} can't be cast to the desired output type "
+            f"{target.dtype.scalar_name}"
         )
     w = None if weight is None else weight._array
     pw = None if pos_weight is None else pos_weight._array

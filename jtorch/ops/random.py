@@ -76,7 +76,7 @@ def _gen(generator: Generator | None) -> Generator:
 
 def _type_name(np_dtype) -> str:
     """torch's ScalarType name (``Long``, ``Float``) for NotImplementedError messages."""
-    return dtypes.from_np(np_dtype)._legacy.replace("Tensor", "")
+    return dtypes.from_np(np_dtype).scalar_name
 
 
 def _require_float(np_dtype, kernel: str, kinds: str = "f") -> None:

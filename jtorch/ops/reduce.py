@@ -94,10 +94,6 @@ def _const(a) -> Tensor:
     return Tensor._make(a)
 
 
-def _dtype_name(x: Tensor) -> str:
-    return x.dtype._legacy.replace("Tensor", "")
-
-
 def _check_nonempty(name: str, x: Tensor, dims: tuple | None, sep: str = "()") -> None:
     """torch's errors for value-selecting reductions (no identity) over empty dims."""
     shape = x._array.shape
@@ -207,7 +203,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     if (np_dtype or input._array.dtype).kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {_dtype_name(input)}"
+            f"complex dtype. Got: {input.dtype.scalar_name}"
         )
     dims = reduce_dims(dim, input._array.ndim)
     fn = Mean if dim is None else MeanDim
@@ -225,7 +221,7 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Te
     if input._array.dtype.kind not in "fc":
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
-            f"{_dtype_name(input)}"
+            f"{input.dtype.scalar_name}"
         )
     # NOTE: torch computes nansum / count too (grad_fn DivBackward0).
     xp = input._xp()
@@ -864,7 +860,7 @@ def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, *, dtype=No
     if input._array.dtype.kind not in "fc":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-            f"{_dtype_name(input)}"
+            f"{input.dtype.scalar_name}"
         )
     if dtype is not None:
         input = input.to(dtype)

@@ -18,7 +18,7 @@ from jtorch._tensor import Tensor, _wrap_dim
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._inplace import with_out
-from jtorch.ops.reduce import GatherAlong, MaxDim, _const, _dtype_name, _sum_dtype, select_along
+from jtorch.ops.reduce import GatherAlong, MaxDim, _const, _sum_dtype, select_along
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff"]
 
@@ -227,7 +227,7 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     """
     if input._array.dtype.kind not in "fc":
         raise NotImplementedError(
-            f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype_name(input)}'"
+            f"\"logcumsumexp_out_cpu\" not implemented for '{input.dtype.scalar_name}'"
         )
     return Logcumsumexp.apply(input, dim=_wrap_dim(dim, input._array.ndim))
 

@@ -21,7 +21,7 @@ from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
 from jtorch.ops._broadcast import to_operand
 from jtorch.ops._inplace import with_out
-from jtorch.ops.reduce import Amax, MaxDim, _check_nonempty, _dtype_name, select_along
+from jtorch.ops.reduce import Amax, MaxDim, _check_nonempty, select_along
 
 __all__ = [
     "sort",
@@ -381,7 +381,7 @@ def _linear_edges(xp, lo, hi, bins: int, dtype):
 
 def _check_float(name: str, input: Tensor) -> None:
     if input._array.dtype.kind != "f":
-        raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype_name(input)}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{input.dtype.scalar_name}'")
 
 
 @with_out
@@ -452,7 +452,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     xp = xp_of(a)
     if a.dtype.kind not in "iu":
         raise NotImplementedError(
-            f"\"bincount_cpu\" not implemented for '{input.dtype._legacy.replace('Tensor', '')}'"
+            f"\"bincount_cpu\" not implemented for '{input.dtype.scalar_name}'"
         )
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
