@@ -31,7 +31,15 @@ def _root_grads(tensors: tuple, grads: tuple) -> list:
     # then the engine's check that each root requires grad
     out = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
-        if g is None and t._requires_grad:
+        if g is not None:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
+            if g.shape != t.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                    f"output[{i}] has a shape of {t.shape}."
+                )
+        elif t._requires_grad:
             if t._array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             a = t._array
@@ -42,13 +50,6 @@ def _root_grads(tensors: tuple, grads: tuple) -> list:
                 np.array(1, a.dtype).reshape(a.shape)
                 if type(a) is np.ndarray
                 else t._xp().ones_like(a)
-            )
-        elif g is not None and not isinstance(g, Tensor):
-            raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
-        elif g is not None and g.shape != t.shape:
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
-                f"has a shape of {t.shape}."
             )
         out.append(g)
     for i, t in enumerate(tensors):
