@@ -2018,9 +2018,9 @@ def where(condition: Tensor, input=None, other=None):
     broadcast_shapes(  # NOTE: before _pair, so a mismatch names torch's operands
         condition._array.shape, *(t._array.shape for t in (input, other) if isinstance(t, Tensor))
     )
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # on condition's device
+        input = Tensor._make(xp.asarray(input, dtype=dtypes.result_type(input, other).np))
     x, y = _pair(input, other)
-    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-        x = Tensor._make(xp.asarray(x, dtype=dtypes.result_type(input, other).np))
     return Where.apply(condition, x, y)
 
 
