@@ -686,10 +686,10 @@ def l1_loss(
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        _warn_size(input, target)
+        _nn.warn_size(input, target)
         return _weighted((input - target).abs(), weight, input, reduction)
     check_reduction(reduction)
-    _warn_size(input, target)
+    _nn.warn_size(input, target)
     return _reduce((input - target).abs(), reduction)
 
 
@@ -708,11 +708,6 @@ def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str, by_we
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
-def _warn_size(input: Tensor, target: Tensor) -> None:
-    if target.shape != input.shape:
-        _nn.warn_size(input, target)
-
-
 _reduce = reduce
 
 
@@ -725,7 +720,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        _warn_size(input, target)
+        _nn.warn_size(input, target)
         return _weighted((input - target) ** 2, weight, input, reduction)
     return _nn.pair_loss(_nn.MseLoss, input, target, reduction)
 

@@ -811,19 +811,19 @@ class SmoothL1Loss(_PairLoss, Function):
 def pair_loss(cls, input: Tensor, target: Tensor, reduction: str, **attrs) -> Tensor:
     """Run a ``_PairLoss`` after torch's checks (and broadcast warning)."""
     check_reduction(reduction)
-    if target.shape != input.shape:
-        warn_size(input, target)
+    warn_size(input, target)
     x, t = promote(input, target)
     return cls.apply(x, t, reduction=reduction, **attrs)
 
 
 def warn_size(input: Tensor, target: Tensor) -> None:
-    """torch's warning for a loss whose target broadcasts against its input."""
-    warn_outside(
-        f"Using a target size ({target.shape}) that is different to the input size "
-        f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-        "Please ensure they have the same size."
-    )
+    """torch's warning for a loss whose target's shape differs from its input's."""
+    if target.shape != input.shape:
+        warn_outside(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size."
+        )
 
 
 class BinaryCrossEntropy(Function):
@@ -1136,19 +1136,17 @@ def batch_norm(
                 [ 1.0000]])
     """
     x = float_operand(input)
+    if training and x.numel() // x.shape[1] == 1:
+        raise ValueError(
+            "Expected more than 1 value per channel when training, got input size "
+            f"{x.shape!r}".replace("jtorch.", "torch.")
+        )
+    _check_batch_norm_sizes(x, running_mean, running_var, weight, bias, training)
     if training:
-        size = x.numel() // x.shape[1]
-        if size == 1:
-            raise ValueError(
-                "Expected more than 1 value per channel when training, got input size "
-                f"{x.shape!r}".replace("jtorch.", "torch.")
-            )
-        _check_batch_norm_sizes(x, running_mean, running_var, weight, bias, training)
         if running_mean is not None or running_var is not None:
             _update_running_stats(x._array, running_mean, running_var, momentum)
         mean = var = None
     else:
-        _check_batch_norm_sizes(x, running_mean, running_var, weight, bias, training)
         mean, var = running_mean._array, running_var._array
     return NativeBatchNorm.apply(x, weight, bias, mean=mean, var=var, training=training, eps=eps)
 
