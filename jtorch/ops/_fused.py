@@ -87,12 +87,18 @@ def _in_float32_for_half(fn):
     return wrapper
 
 
+def _empty(dtype, *operands):
+    """An uninitialised result of the ``operands`` broadcast together, on the device of the
+    first that is an array."""
+    first = next((o for o in operands if np.ndim(o)), operands[0])
+    shape = np.broadcast_shapes(*(np.shape(o) for o in operands))
+    return get_array_module(first).empty(shape, dtype)
+
+
 def _result(a, b, out):
     """``out`` holding ``a`` (broadcast to the result of ``a`` and ``b``), new if None."""
     if out is None:
-        xp = get_array_module(a if np.ndim(a) else b)
-        shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-        out = xp.empty(shape, np.result_type(a, b))
+        out = _empty(np.result_type(a, b), a, b)
     if out is not a:
         out[...] = a
     return out
@@ -119,8 +125,7 @@ def lerp(start, end, weight, out=None):
         array([ 2.5, 12.5], dtype=float32)
     """
     if out is None:
-        shape = np.broadcast_shapes(np.shape(start), np.shape(end), np.shape(weight))
-        out = get_array_module(start).empty(shape, np.result_type(start, end))
+        out = _empty(np.result_type(start, end), start, end, weight)
     diff = end - start
     if not np.ndim(weight):
         w = as_scalar(weight, out)
@@ -143,8 +148,7 @@ def addcmul(a, b, c, value, out=None):
     if value != 1:
         b = as_scalar(value, b) * b if b.dtype.kind in "fc" else value * b
     if out is None:
-        shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
-        out = get_array_module(a).empty(shape, np.result_type(a, b, c))
+        out = _empty(np.result_type(a, b, c), a, b, c)
     return fma(b, c, a, out)
 
 
