@@ -342,6 +342,12 @@ def test_out_with_broadcast_and_dtype():
         grad=False,
     )
     check(lambda lib, x: lib.clamp(x, 0, 1, out=lib.empty(2, 3, dtype=x.dtype)), X, grad=False)
+    check(
+        lambda lib, x, y: lib.add(other=y, input=x, alpha=2, out=lib.empty(0, dtype=x.dtype)),
+        X,
+        Y,
+        grad=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -376,6 +382,11 @@ def test_out_with_broadcast_and_dtype():
         ),
         (lambda lib, x: x.exp_(), (INTS,), "can't be cast"),
         (lambda lib, x: x + x[0, :2], (X,), "must match the size"),
+        (
+            lambda lib, x: lib.add(x, other=x.requires_grad_(), out=lib.empty(2, 3)),
+            (X,),
+            r"add\(\): functions with out=\.\.\. arguments don't support automatic",
+        ),
         (lambda lib, x: lib.where(x > 0, x, x[:, :2]), (X,), "must match the size"),
     ],
 )
