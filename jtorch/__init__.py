@@ -19,6 +19,7 @@ from jtorch._printing import set_printoptions
 from jtorch.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from jtorch._runtime import *  # noqa: F403
 from jtorch._size import Size
+from jtorch._layouts import *  # noqa: F403
 from jtorch._tensor_methods import bind as _bind_methods
 from jtorch import linalg
 from jtorch import nn
@@ -103,7 +104,6 @@ from jtorch.utils import checkpoint as _checkpoint  # noqa: F401  (torch.utils.c
 
 __version__ = "2.13.0+jtorch.0.1.0"
 newaxis = None
-strided = "torch.strided"
 
 _bind_methods()
 

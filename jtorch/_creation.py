@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from jtorch import backend, dtypes
+from jtorch._layouts import contiguous_format, dim_order, lay_out, new_like, strides_in
 from jtorch._size import Size
 from jtorch._tensor import Tensor
 from jtorch.ops._inplace import write_into
@@ -247,9 +248,22 @@ def empty(
     pin_memory=False,
     memory_format=None,
 ) -> Tensor:
-    """An uninitialised tensor of shape ``size`` (jtorch fills it with zeros)."""
+    """An uninitialised tensor of shape ``size`` (jtorch fills it with zeros), laid out in
+    ``memory_format``.
+
+    Example:
+        >>> jtorch.empty(1, 3, 2, 2, memory_format=jtorch.channels_last).stride()
+        (12, 1, 6, 3)
+    """
+
     # NOTE: zero-filled rather than np.empty: same cost on fresh pages, and no garbage NaNs.
-    return _filled(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad, out)
+    def zeros_in(xp, s: tuple, d):
+        if memory_format is None or memory_format is contiguous_format:
+            return xp.zeros(s, d)
+        strides = strides_in(s, dim_order(memory_format, len(s), "empty"))
+        return lay_out(xp.zeros(math.prod(s), d), s, strides)
+
+    return _filled(zeros_in, size, dtype, device, requires_grad, out)
 
 
 def full(
@@ -276,7 +290,9 @@ def zeros_like(
 ) -> Tensor:
     """Zeros with ``input``'s shape, dtype and device."""
     d, dev = _like(input, dtype, device)
-    return zeros(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+    return new_like(input, memory_format, lambda s: zeros(s, dtype=d, device=dev)).requires_grad_(
+        requires_grad
+    )
 
 
 def ones_like(
@@ -284,14 +300,18 @@ def ones_like(
 ) -> Tensor:
     """Ones with ``input``'s shape, dtype and device."""
     d, dev = _like(input, dtype, device)
-    return ones(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+    return new_like(input, memory_format, lambda s: ones(s, dtype=d, device=dev)).requires_grad_(
+        requires_grad
+    )
 
 
 def empty_like(
     input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
 ) -> Tensor:
     d, dev = _like(input, dtype, device)
-    return empty(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+    return new_like(input, memory_format, lambda s: empty(s, dtype=d, device=dev)).requires_grad_(
+        requires_grad
+    )
 
 
 def full_like(
@@ -305,7 +325,9 @@ def full_like(
     memory_format=None,
 ) -> Tensor:
     d, dev = _like(input, dtype, device)
-    return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
+    return new_like(
+        input, memory_format, lambda s: full(s, fill_value, dtype=d, device=dev)
+    ).requires_grad_(requires_grad)
 
 
 def eye(

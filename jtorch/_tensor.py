@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from jtorch import backend, dtypes
+from jtorch import _layouts, backend, dtypes
 from jtorch._size import Size
 
 __all__ = ["Tensor"]
@@ -311,10 +311,8 @@ class Tensor:
         return False
 
     @property
-    def layout(self):
-        from jtorch import strided  # noqa: PLC0415
-
-        return strided
+    def layout(self) -> _layouts.layout:
+        return _layouts.strided
 
     @property
     def ndim(self) -> int:
@@ -358,7 +356,7 @@ class Tensor:
         return self._array.data.ptr
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return bool(self._array.flags.c_contiguous)
+        return _layouts.is_in(self._array, memory_format)
 
     def is_floating_point(self) -> bool:
         return self._array.dtype.kind == "f"

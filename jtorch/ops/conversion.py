@@ -9,7 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from jtorch import backend, dtypes
+from jtorch import _layouts, backend, dtypes
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 
@@ -18,17 +18,21 @@ __all__ = ["clone"]
 
 
 class ToCopy(Function):
-    """A dtype and/or device change (the only op that moves data between devices)."""
+    """A dtype, device and/or memory format change (the only op that moves data between
+    devices); without a memory format the layout is kept."""
 
     @staticmethod
-    def forward(ctx, x, dtype, device):
+    def forward(ctx, x, dtype, device, memory_format=None):
         ctx.src = (x.dtype, backend.device_of(x))
+        strides = _layouts.new_strides(x, memory_format, "to")
         moved = device is not None
         if moved:
             x = backend.move(x, device)
         if dtype is not None:
-            return x.astype(dtype, copy=not moved)
-        return x if moved else x.copy()
+            x = x.astype(dtype, order="C" if strides is None else "K", copy=not moved)
+        elif not moved:
+            x = x.copy()
+        return x if strides is None else _layouts.copy_in(x, strides)
 
     @staticmethod
     def backward(ctx, grad):
@@ -48,8 +52,8 @@ def to_dtype(x: Tensor, dtype: dtypes.dtype) -> Tensor:
 
 class Clone(Function):
     @staticmethod
-    def forward(ctx, x):
-        return x.copy()
+    def forward(ctx, x, strides):
+        return _layouts.copy_in(x, strides)
 
     @staticmethod
     def backward(ctx, grad):
@@ -63,12 +67,23 @@ def clone(input: Tensor, *, memory_format=None) -> Tensor:
         >>> a = jtorch.ones(2); b = a.clone(); b[0] = 5; a
         tensor([1., 1.])
     """
-    return Clone.apply(input)
+    return Clone.apply(input, strides=_layouts.new_strides(input._array, memory_format, "clone"))
 
 
-def contiguous(input: Tensor, memory_format=None) -> Tensor:
-    """``input`` if it is C-contiguous, else a contiguous copy."""
-    return input if input._array.flags.c_contiguous else Clone.apply(input)
+def contiguous(input: Tensor, memory_format=_layouts.contiguous_format) -> Tensor:
+    """``input`` if it is laid out in ``memory_format`` already, else a copy that is.
+
+    Example:
+        >>> x = jtorch.zeros(2, 3).t()
+        >>> x.is_contiguous(), x.contiguous().is_contiguous()
+        (False, True)
+    """
+    if _layouts.is_in(input._array, memory_format, "contiguous"):
+        return input
+    if memory_format is _layouts.preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    strides = _layouts.new_strides(input._array, memory_format, "contiguous")
+    return Clone.apply(input, strides=strides)
 
 
 def _parse_to(args: tuple, kwargs: dict):
@@ -82,30 +97,40 @@ def _parse_to(args: tuple, kwargs: dict):
             dev = a
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    fmt = kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
-    return (backend.as_device(dev) if dev is not None else None), dtype, copy
+    return (backend.as_device(dev) if dev is not None else None), dtype, copy, fmt
 
 
 def to(input: Tensor, *args, **kwargs) -> Tensor:
-    """``input`` with another dtype and/or device: ``to(dtype)``, ``to(device)``,
-    ``to(device, dtype)``, ``to(other)``; returns ``input`` itself when nothing changes.
+    """``input`` with another dtype, device and/or memory format: ``to(dtype)``,
+    ``to(device)``, ``to(device, dtype)``, ``to(other)``, ``memory_format=``; returns ``input``
+    itself when nothing changes.
 
     Example:
         >>> jtorch.tensor([1, 2]).to("cpu", jtorch.float32)
         tensor([1., 2.])
     """
-    dev, dtype, copy = _parse_to(args, kwargs)
+    dev, dtype, copy, fmt = _parse_to(args, kwargs)
+    if fmt is _layouts.preserve_format:
+        fmt = None
+    elif fmt is not None:
+        _layouts.dim_order(fmt, input._array.ndim, "to")  # torch's errors for a wrong rank
     np_dtype = dtypes.to_np(dtype) if dtype is not None else None
     same_dev = (
         dev is None
         or dev == input.device
         or (dev.type == "cuda" and dev.index is None and input.is_cuda)
     )
-    if same_dev and (np_dtype is None or np_dtype == input._array.dtype) and not copy:
+    if (
+        same_dev
+        and (np_dtype is None or np_dtype == input._array.dtype)
+        and not copy
+        and (fmt is None or _layouts.suggest(input._array) is fmt)  # NOTE: torch's rule
+    ):
         return input
-    return ToCopy.apply(input, dtype=np_dtype, device=None if same_dev else dev)
+    return ToCopy.apply(input, dtype=np_dtype, device=None if same_dev else dev, memory_format=fmt)
 
 
 def cpu(input: Tensor, memory_format=None) -> Tensor:

@@ -35,7 +35,7 @@ import math
 import numpy as np
 
 from jtorch import backend, dtypes
-from jtorch._creation import parse_size, zeros_like
+from jtorch._creation import empty_like, parse_size, zeros_like
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.ops._inplace import make_inplace, with_out, write_into
@@ -801,14 +801,10 @@ def rand_like(
     requires_grad=False,
     memory_format=None,
 ) -> Tensor:
-    """``rand`` with ``input``'s shape, dtype and device."""
-    return rand(
-        input.shape,
-        generator=generator,
-        dtype=dtype or input.dtype,
-        device=device or input.device,
-        requires_grad=requires_grad,
-    )
+    """``rand`` with ``input``'s shape, dtype and device: ``empty_like(input).uniform_()``, so
+    the layout and the order values are drawn in are torch's."""
+    made = empty_like(input, dtype=dtype, device=device, memory_format=memory_format)
+    return uniform_(made, generator=generator).requires_grad_(requires_grad)
 
 
 def randn_like(
@@ -821,14 +817,15 @@ def randn_like(
     requires_grad=False,
     memory_format=None,
 ) -> Tensor:
-    """``randn`` with ``input``'s shape, dtype and device."""
-    return randn(
-        input.shape,
-        generator=generator,
-        dtype=dtype or input.dtype,
-        device=device or input.device,
-        requires_grad=requires_grad,
-    )
+    """``randn`` with ``input``'s shape, dtype and device: ``empty_like(input).normal_()``.
+
+    Example:
+        >>> _ = jtorch.manual_seed(0); jtorch.randn_like(jtorch.zeros(3, 2).t())
+        tensor([[ 1.5410, -2.1788, -1.0845],
+                [-0.2934,  0.5684, -1.3986]])
+    """
+    made = empty_like(input, dtype=dtype, device=device, memory_format=memory_format)
+    return normal_(made, generator=generator).requires_grad_(requires_grad)
 
 
 def randint_like(
@@ -852,15 +849,8 @@ def randint_like(
     """
     if high is None:
         low, high = 0, low
-    return randint(
-        low,
-        high,
-        tuple(input.shape),
-        generator=generator,
-        dtype=dtype or input.dtype,
-        device=device or input.device,
-        requires_grad=requires_grad,
-    )
+    made = empty_like(input, dtype=dtype, device=device, memory_format=memory_format)
+    return random_(made, low, high, generator=generator).requires_grad_(requires_grad)
 
 
 _NORMAL_OVERLOADS = (

@@ -773,11 +773,12 @@ class Module:
 
     def to(self, *args, **kwargs) -> Module:
         """Move and/or cast parameters and buffers in place: ``to(device)``, ``to(dtype)``,
-        ``to(device, dtype)``, ``to(tensor)``; only floating/complex values change dtype."""
+        ``to(device, dtype)``, ``to(tensor)``, ``memory_format=``; only floating/complex values
+        change dtype, only 4-D and 5-D ones memory format."""
         from jtorch.ops.conversion import _parse_to  # noqa: PLC0415
 
         kwargs.pop("non_blocking", None)
-        device, dtype, _ = _parse_to(args, dict(kwargs))
+        device, dtype, _, fmt = _parse_to(args, dict(kwargs))
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
@@ -785,9 +786,11 @@ class Module:
             )
 
         def convert(t: Tensor) -> Tensor:
+            # NOTE: as torch's, a memory format applies to the 4-D and 5-D tensors only
+            to_fmt = {"memory_format": fmt} if fmt is not None and t.dim() in (4, 5) else {}
             if t.is_floating_point() or t.is_complex():
-                return t.to(device, dtype)
-            return t.to(device)
+                return t.to(device, dtype, **to_fmt)
+            return t.to(device, **to_fmt)
 
         return self._apply(convert)
 
