@@ -46,7 +46,7 @@ from jtorch.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from jtorch.backend import device
+from jtorch.backend import device, get_device_module
 from jtorch.dtypes import (
     bfloat16,
     bool,
@@ -101,8 +101,9 @@ from jtorch.amp.autocast_mode import (
 )
 from jtorch.func import vmap
 from jtorch.utils import checkpoint as _checkpoint  # noqa: F401  (torch.utils.checkpoint)
+from jtorch import version
+from jtorch.version import __version__
 
-__version__ = "2.13.0+jtorch.0.1.0"
 newaxis = None
 
 _bind_methods()
@@ -110,7 +111,18 @@ _bind_methods()
 # Submodules torch users reach as attributes (``torch.fft.rfft``); imported on first use, so
 # ``import jtorch`` stays fast and optional transports (mpi4py) load only when asked for.
 _LAZY_SUBMODULES = frozenset(
-    {"amp", "cpu", "distributed", "distributions", "fft", "func", "sparse", "special", "testing"}
+    {
+        "accelerator",
+        "amp",
+        "cpu",
+        "distributed",
+        "distributions",
+        "fft",
+        "func",
+        "sparse",
+        "special",
+        "testing",
+    }
 )
 
 

@@ -26,7 +26,7 @@ warnings.filterwarnings(
     r"jtorch\.",
 )
 
-__all__ = ["device", "get_array_module", "to_numpy", "cupy_or_none", "where"]
+__all__ = ["device", "get_array_module", "get_device_module", "to_numpy", "cupy_or_none", "where"]
 
 
 def _keep_freed_memory() -> None:
@@ -79,6 +79,27 @@ def require_cupy():
     if cp is None:
         raise AssertionError(f"Torch not compiled with CUDA enabled ({_INSTALL_HINT})")
     return cp
+
+
+def get_device_module(device=None):
+    """The module of ``device``'s type (``jtorch.cuda``, ``jtorch.cpu``); without one, the
+    current accelerator's, else ``jtorch.cpu``.
+
+    Example:
+        >>> get_device_module("cpu").__name__
+        'jtorch.cpu'
+    """
+    import importlib  # noqa: PLC0415
+
+    if device is None:
+        kind = "cpu" if cupy_or_none() is None else "cuda"
+    else:
+        kind = as_device(device).type
+    if kind not in ("cpu", "cuda"):
+        raise RuntimeError(
+            f"Device '{kind}' does not have a corresponding module registered as 'torch.{kind}'."
+        )
+    return importlib.import_module(f"jtorch.{kind}")
 
 
 class device:

@@ -21,8 +21,10 @@ from jtorch.autograd.grad_mode import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_multithreading_enabled,
     no_grad,
     set_grad_enabled,
+    set_multithreading_enabled,
 )
 from jtorch.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from jtorch.autograd.variable import Variable
@@ -37,6 +39,8 @@ __all__ = [
     "set_grad_enabled",
     "inference_mode",
     "is_grad_enabled",
+    "is_multithreading_enabled",
+    "set_multithreading_enabled",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

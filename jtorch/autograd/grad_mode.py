@@ -23,6 +23,8 @@ __all__ = [
     "inference_mode",
     "is_grad_enabled",
     "is_inference_mode_enabled",
+    "is_multithreading_enabled",
+    "set_multithreading_enabled",
 ]
 
 
@@ -128,7 +130,36 @@ class enable_grad(_GradModeContext):
         STATE.enabled = self.prev
 
 
-class set_grad_enabled(_GradModeContext):
+class _SetMode(_GradModeContext):
+    """A setting ``attr`` of ``where`` changed at once (used as a function), and back when the
+    ``with`` block or decorated call it opens ends."""
+
+    where: object
+    attr: str
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = getattr(self.where, self.attr)
+        self.mode = bool(mode)
+        setattr(self.where, self.attr, self.mode)
+
+    def _enter_mode(self) -> None:
+        setattr(self.where, self.attr, self.mode)
+
+    def _exit_mode(self) -> None:
+        setattr(self.where, self.attr, self.prev)
+
+    def clone(self) -> _SetMode:
+        prev = getattr(self.where, self.attr)
+        clone = self.__class__(self.mode)
+        setattr(self.where, self.attr, prev)
+        return clone
+
+    def __call__(self, fn):
+        setattr(self.where, self.attr, self.prev)  # as a decorator: the mode applies inside fn
+        return super().__call__(fn)
+
+
+class set_grad_enabled(_SetMode):
     """Set grad mode on or off; works as a function, context manager or decorator.
 
     Example:
@@ -137,26 +168,36 @@ class set_grad_enabled(_GradModeContext):
         False
     """
 
-    def __init__(self, mode: bool) -> None:
-        self.prev = STATE.enabled
-        self.mode = bool(mode)
-        STATE.enabled = self.mode
+    where, attr = STATE, "enabled"
 
-    def _enter_mode(self) -> None:
-        STATE.enabled = self.mode
 
-    def _exit_mode(self) -> None:
-        STATE.enabled = self.prev
+class _Engine:
+    multithreading = True  # process-wide, as torch's
 
-    def clone(self) -> set_grad_enabled:
-        prev = STATE.enabled
-        clone = self.__class__(self.mode)
-        STATE.enabled = prev
-        return clone
 
-    def __call__(self, fn):
-        STATE.enabled = self.prev  # used as a decorator: the mode applies only inside fn
-        return super().__call__(fn)
+def is_multithreading_enabled() -> bool:
+    """Whether backward may run on threads of its own (the default).
+
+    Example:
+        >>> jtorch.autograd.is_multithreading_enabled()
+        True
+    """
+    return _Engine.multithreading
+
+
+class set_multithreading_enabled(_SetMode):
+    """Allow or forbid backward threads of its own, as a function, context manager or decorator.
+    jtorch's engine runs backward on the calling thread either way (as torch's does for CPU
+    tensors); the setting is kept for code that sets and reads it.
+
+    Example:
+        >>> with jtorch.autograd.set_multithreading_enabled(False):
+        ...     jtorch.autograd.is_multithreading_enabled()
+        False
+    """
+
+    where, attr = _Engine, "multithreading"
+    __call__ = _GradModeContext.__call__  # NOTE: torch's decorator leaves the setting changed
 
 
 class inference_mode(_GradModeContext):
