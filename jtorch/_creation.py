@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -275,10 +276,20 @@ def full(
         >>> jtorch.full((2,), 7), jtorch.full((2,), 0.5)
         (tensor([7, 7]), tensor([0.5000, 0.5000]))
     """
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
+    fill_value = _fill_number(fill_value, "full")
     d = dtype or dtypes.scalar_dtype(fill_value)
     return _filled(None, (size,), d, device, requires_grad, out, fill=fill_value)
+
+
+def _fill_number(value, op: str):
+    """``value`` as a Python or NumPy number (a tensor's item), else torch's TypeError."""
+    if isinstance(value, Tensor):
+        return value.item()
+    if not isinstance(value, (numbers.Number, np.bool_)):
+        raise TypeError(
+            f"{op}(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}"
+        )
+    return value
 
 
 def _like(input: Tensor, dtype, device):
@@ -325,6 +336,7 @@ def full_like(
     memory_format=None,
 ) -> Tensor:
     d, dev = _like(input, dtype, device)
+    fill_value = _fill_number(fill_value, "full_like")
     return new_like(
         input, memory_format, lambda s: full(s, fill_value, dtype=d, device=dev)
     ).requires_grad_(requires_grad)
@@ -555,7 +567,7 @@ def new_full(
     """``fill_value`` everywhere in ``size``, with ``self``'s dtype and device by default."""
     return full(
         size,
-        fill_value,
+        _fill_number(fill_value, "new_full"),
         dtype=dtype or self.dtype,
         device=device or self.device,
         requires_grad=requires_grad,

@@ -413,9 +413,13 @@ def init_num_threads() -> None:
     """Nothing to do: thread pools are set up by :func:`set_num_threads`."""
 
 
-def warn_outside(message: str, category: type[Warning] = UserWarning) -> None:
+_WARNED_ONCE: set[str] = set()
+
+
+def warn_outside(message: str, category: type[Warning] = UserWarning, once: bool = False) -> None:
     """``warnings.warn`` attributed to the first caller outside jtorch, wherever jtorch's own
     wrappers (autocast, ``out=``) put extra frames in between; torch's C++ ops warn that way.
+    ``once``: only the first time in the process, as torch's ``TORCH_WARN_ONCE``.
 
     Example:
         >>> import warnings
@@ -425,6 +429,10 @@ def warn_outside(message: str, category: type[Warning] = UserWarning) -> None:
         >>> str(seen[0].message)
         'careful'
     """
+    if once:
+        if message in _WARNED_ONCE:
+            return
+        _WARNED_ONCE.add(message)
     frame, level = sys._getframe(1), 2
     while frame is not None and frame.f_globals.get("__name__", "").startswith("jtorch"):
         frame, level = frame.f_back, level + 1

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from jtorch import return_types
+from jtorch._runtime import warn_outside
 from jtorch._tensor import Tensor
 from jtorch.autograd.function import Function
 from jtorch.backend import get_array_module as xp_of
@@ -75,7 +76,7 @@ __all__ = [
 def _square(a: Tensor, op: str) -> None:
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise RuntimeError(
-            f"linalg.{op}: A must be batches of square matrices, but they are "
+            f"{op}: A must be batches of square matrices, but they are "
             f"{a.shape[-2] if a.ndim >= 2 else a.shape[-1]} by {a.shape[-1]} matrices"
         )
 
@@ -150,7 +151,7 @@ def inv(A: Tensor) -> Tensor:
         tensor([[0.2500]])
     """
     A = float_operand(A)
-    _square(A, "inv")
+    _square(A, "linalg.inv")
     return Inv.apply(A)
 
 
@@ -185,7 +186,7 @@ def det(A: Tensor) -> Tensor:
         tensor(-2.)
     """
     A = float_operand(A)
-    _square(A, "det")
+    _square(A, "linalg.det")
     return Det.apply(A)
 
 
@@ -221,7 +222,7 @@ def slogdet(A: Tensor):
         tensor(1.7918)
     """
     A = float_operand(A)
-    _square(A, "slogdet")
+    _square(A, "linalg.slogdet")
     return return_types.linalg_slogdet(*SlogDet.apply(A))
 
 
@@ -440,7 +441,7 @@ def eig(A: Tensor):
         tensor([2.+0.j, 3.+0.j])
     """
     A = float_operand(A)
-    _square(A, "eig")
+    _square(A, "linalg.eig")
     return return_types.linalg_eig(*Eig.apply(A))
 
 
@@ -478,7 +479,7 @@ def eigh(A: Tensor, UPLO: str = "L"):
         tensor([1., 3.])
     """
     A = float_operand(A)
-    _square(A, "eigh")
+    _square(A, "linalg.eigh")
     return return_types.linalg_eigh(*Eigh.apply(A, uplo=UPLO))
 
 
@@ -506,6 +507,10 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     A = float_operand(A)
     if dtype is not None:
         A = A.to(dtype)
+    if len(dim) != 2:
+        raise RuntimeError(
+            f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}"
+        )
     d0, d1 = (d % A.ndim for d in dim)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
@@ -574,7 +579,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         tensor([1., 1.])
     """
     A, B = float_operand(A), float_operand(B)
-    _square(A, "solve")
+    _square(A, "linalg.solve")
     if not left:
         return _mh(solve(_mh(A), _mh(B)))
     if B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]):
@@ -655,9 +660,13 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
         tensor([[2., 0.],
                 [0., 3.]])
     """
+    return _cholesky(A, upper, "linalg.cholesky")
+
+
+def _cholesky(A: Tensor, upper: bool, op: str) -> Tensor:
     A = float_operand(A)
-    _square(A, "cholesky")
-    return Cholesky.apply(A, upper=upper, op="linalg.cholesky")[0]
+    _square(A, op)
+    return Cholesky.apply(A, upper=upper, op=op)[0]
 
 
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
@@ -706,7 +715,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
         tensor([[1., 3.],
                 [0., 1.]])
     """
-    _square(A, "matrix_power")
+    _square(A, "linalg.matrix_power")
     if n < 0:
         A, n = inv(A), -n
     result = None
@@ -759,7 +768,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False):
         tensor([[0.5000]])
     """
     A = float_operand(A)
-    _square(A, "inv")
+    _square(A, "linalg.inv")
     try:
         return return_types.linalg_inv_ex(Inv.apply(A, op="linalg.inv_ex"), _info(A))
     except LinAlgError:
@@ -786,7 +795,7 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
         tensor([[2.]])
     """
     A = float_operand(A)
-    _square(A, "cholesky")
+    _square(A, "linalg.cholesky")
     op = "linalg.cholesky_ex" if check_errors else None
     return return_types.linalg_cholesky_ex(*Cholesky.apply(A, upper=upper, op=op))
 
@@ -985,8 +994,25 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
 
 
 def cholesky_legacy(input: Tensor, upper: bool = False) -> Tensor:
-    """``torch.cholesky``: :func:`linalg.cholesky` with ``upper`` positional."""
-    return cholesky(input, upper=upper)
+    """``torch.cholesky`` (deprecated, as torch warns once): :func:`linalg.cholesky` with
+    ``upper`` positional.
+
+    Example:
+        >>> jtorch.cholesky(jtorch.tensor([[4.0, 0.0], [0.0, 9.0]]), True)
+        tensor([[2., 0.],
+                [0., 3.]])
+    """
+    warn_outside(_CHOLESKY_DEPRECATED, once=True)
+    return _cholesky(input, upper, "cholesky")
+
+
+_CHOLESKY_DEPRECATED = (
+    "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a "
+    "future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\n"
+    "L = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\n"
+    "should be replaced with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce "
+    "equivalent results for all valid (symmetric positive definite) inputs."
+)
 
 
 # -- LU ------------------------------------------------------------------------------------------
@@ -1256,7 +1282,7 @@ def matrix_exp(A: Tensor) -> Tensor:
                 [0., 1.]])
     """
     A = float_operand(A)
-    _square(A, "matrix_exp")
+    _square(A, "linalg.matrix_exp")
     return MatrixExp.apply(A)
 
 
@@ -1731,7 +1757,7 @@ def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = Fa
                 [0.5000, 2.0000]])
     """
     A = float_operand(A)
-    _square(A, "ldl_factor_ex")
+    _square(A, "linalg.ldl_factor_ex")
     ld, piv, info = LdlFactorEx.apply(A)
     if check_errors and bool((info > 0).any()):
         raise LinAlgError(f"torch.linalg.ldl_factor_ex: Unknown error code: {int(info.max())}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -423,10 +424,34 @@ def test_python_int_within_64_bits_is_a_scalar():
         lambda lib: lib.tensor(1, dtype=lib.int16).view(lib.float32),
         lambda lib: lib.ones(3).bincount(),
         lambda lib: lib.ones(2, 3).masked_select(lib.ones(3, 2) > 0),
+        lambda lib: lib.full((2,), "a"),
+        lambda lib: lib.full((2,), None),
+        lambda lib: lib.ones(1).new_full((2,), [1]),
+        lambda lib: lib.full_like(lib.ones(2), "a"),
+        lambda lib: lib.ones(2, 2, 2).norm(p="fro", dim=(0, 1, 2)),
+        lambda lib: lib.linalg.matrix_norm(lib.ones(2, 2), dim=(0,)),
+        lambda lib: lib.cholesky(-lib.eye(2)),
+        lambda lib: lib.cholesky(lib.ones(2, 3)),
     ],
 )
 def test_error_messages_as_torch(fn):
     check_error(fn)
+
+
+def test_cholesky_warns_once_that_it_is_deprecated():
+    from jtorch import _runtime
+
+    _runtime._WARNED_ONCE.clear()
+    texts = []
+    for lib in (jtorch, jtorch, torch):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            lib.cholesky(lib.eye(2))
+        texts.append([str(w.message).split(" (Triggered")[0] for w in seen])
+        assert all(w.filename == __file__ for w in seen)
+    first, again, theirs = texts
+    assert len(first) == 1 and first[0].startswith("torch.cholesky is deprecated") and not again
+    assert theirs in ([], first)  # NOTE: [] when an earlier test in this process had it warn
 
 
 def test_adaptive_max_pool_to_an_empty_size():
