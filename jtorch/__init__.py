@@ -100,6 +100,7 @@ from jtorch.amp.autocast_mode import (
     set_autocast_gpu_dtype,
 )
 from jtorch.func import vmap
+from jtorch._lowrank import pca_lowrank, svd_lowrank
 from jtorch.utils import checkpoint as _checkpoint  # noqa: F401  (torch.utils.checkpoint)
 from jtorch import version
 from jtorch.version import __version__

@@ -1,11 +1,12 @@
 """The rest of torch.linalg (LU, triangular solves, matrix_exp, lstsq, ...) and the legacy
 top-level decompositions (torch.lu, cholesky_solve, geqrf, ...) vs torch."""
 
+import re
 import warnings
 
 import numpy as np
 import pytest
-from oracle import check, check_error, randn
+from oracle import check, check_error, randn, torch
 
 import jtorch
 
@@ -225,3 +226,45 @@ def test_rank_and_pinv_tolerances():
         check(lambda lib, a, kw=kw: lib.linalg.pinv(a, **kw), low, grad=False)
     check(lambda lib, a, t: lib.linalg.matrix_rank(a, atol=t), low, np.array([1e-2, 5.0, 1e-4]))
     check(lambda lib, a: lib.linalg.pinv(a, rtol=1e-3), randn(2, 4, 3, seed=19))
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (4, 6), (2, 5, 3)])
+@pytest.mark.parametrize("use_m", [False, True])
+def test_svd_lowrank_matches_torch_under_the_same_seed(shape, use_m):
+    a = randn(*shape, seed=5) @ np.diag(np.arange(shape[-1], 0, -1.0))
+    m = randn(shape[-1], seed=6) if use_m else None
+    results = []
+    for lib in (jtorch, torch):
+        lib.manual_seed(0)
+        M = None if m is None else lib.tensor(m)
+        results.append([t.numpy() for t in lib.svd_lowrank(lib.tensor(a), q=3, M=M)])
+    (u, s, v), (tu, ts, tv) = results
+    np.testing.assert_allclose(s, ts, rtol=1e-10)
+    # NOTE: LAPACKs may flip a singular pair's sign; the subspaces and the product agree
+    np.testing.assert_allclose(np.abs(u), np.abs(tu), atol=1e-10)
+    np.testing.assert_allclose(np.abs(v), np.abs(tv), atol=1e-10)
+    recon = lambda u, s, v: u @ (s[..., None] * np.swapaxes(v, -1, -2))  # noqa: E731
+    np.testing.assert_allclose(recon(u, s, v), recon(tu, ts, tv), atol=1e-10)
+
+
+def test_pca_lowrank_and_its_errors():
+    a = randn(8, 5, seed=7)
+    for center in (True, False):
+        results = []
+        for lib in (jtorch, torch):
+            lib.manual_seed(0)
+            results.append([t.numpy() for t in lib.pca_lowrank(lib.tensor(a), center=center)])
+        np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)
+    for kwargs in ({"q": 6}, {"q": -1}, {"niter": -1}):
+        with pytest.raises(ValueError) as theirs:
+            torch.pca_lowrank(torch.tensor(a), **kwargs)
+        with pytest.raises(ValueError, match=re.escape(str(theirs.value))):
+            jtorch.pca_lowrank(jtorch.tensor(a), **kwargs)
+
+
+def test_svd_lowrank_gradients_flow():
+    def top_values(lib, a):
+        lib.manual_seed(0)
+        return lib.svd_lowrank(a, q=2)[1]
+
+    check(top_values, randn(5, 3, seed=8), gradcheck=False)
